@@ -1,0 +1,65 @@
+# Conventional targets. Everything runs from the virtualenv in .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/tracker
+# The suite runs on PostgreSQL (as CI does); `make test-sqlite` runs it on SQLite.
+TEST_DATABASE_URL ?= $(PG_URL)
+PYTEST_ARGS ?=
+
+.PHONY: help install run test test-sqlite lint format typecheck bench migrate sandbox gateway tracker clean
+
+help:
+	@echo "make install     create .venv and install everything (pinned)"
+	@echo "make run         run the whole system on SQLite + the Audible sandbox, with a demo"
+	@echo "make test        run the test suite (PostgreSQL at $(PG_URL))"
+	@echo "make test-sqlite run the test suite on SQLite"
+	@echo "make lint        ruff check + ruff format --check"
+	@echo "make format      ruff format + ruff check --fix"
+	@echo "make typecheck   mypy"
+	@echo "make bench       run the benchmarks in bench/ and print their figures"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python -m tracker_api.demo
+
+test: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-sqlite: install
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy audible_gateway tracker_api/matching
+
+bench: install
+	$(BIN)/python bench/gateway_library.py
+	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/sync.py
+
+migrate: install
+	$(BIN)/python manage.py migrate
+
+sandbox: install
+	$(BIN)/python -m audible_gateway.sandbox --library audible_gateway/sandbox/data/sample_library.json --port 8765
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""The Audible gateway: the only process that ever holds Audible credentials."""

@@ -1,0 +1,23 @@
+"""Settings for the test suite: the real settings with obvious placeholder secrets.
+
+The database comes from ``DATABASE_URL`` as in production (CI points it at PostgreSQL);
+unset, the suite runs on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("AUDIBLE_API_SECRET", "test-gateway-secret-0123456789abcdef")
+os.environ.setdefault("CRON_SECRET", "test-cron-secret-0123456789abcdef")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from tracker_api.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
