@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_DATABASE_URL ?= $(PG_URL)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-sqlite lint format typecheck bench migrate sandbox gateway tracker clean
+.PHONY: help install run test test-sqlite lint format typecheck bench migrate sandbox secrets clean
 
 help:
 	@echo "make install     create .venv and install everything (pinned)"
@@ -63,3 +63,6 @@ sandbox: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+secrets:
+	@$(PYTHON) deploy/generate_secrets.py
