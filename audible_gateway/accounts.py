@@ -1,0 +1,100 @@
+"""Auth blobs: Authenticator <-> sealed JSON, plus the account facts shown to callers.
+
+The sealed blob is Fernet(JSON of ``Authenticator.to_dict()``). The gateway keeps nothing:
+every call opens the blob it is given and, when tokens changed or the blob was sealed with an
+older key, hands back a new one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import audible
+
+from audible_gateway import errors
+from audible_gateway.sealing import Sealer
+from audible_gateway.sealing import SealError
+
+AUTH_KIND = "audible_auth"
+
+
+class AuthDataError(ValueError):
+    """Auth data the ``audible`` package refuses (bad token formats, unknown keys...)."""
+
+
+def authenticator_from_dict(data: dict[str, Any]) -> audible.Authenticator:
+    """Build an Authenticator from a dict without touching the caller's dict.
+
+    ``from_dict`` pops ``locale_code`` from its argument, so it gets a copy. A dict with an
+    access token but no ``expires`` would make every request fail inside the package ("No
+    expires timestamp found"), so such a token is treated as already expired.
+    """
+    copy = dict(data)
+    if copy.get("access_token") and copy.get("expires") is None:
+        copy["expires"] = 0.0
+    if not copy.get("locale_code"):
+        raise AuthDataError("the auth data names no marketplace (locale_code)")
+    try:
+        auth = audible.Authenticator.from_dict(copy)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise AuthDataError(str(exc).split("\n")[0][:200]) from None
+    if not auth.available_auth_modes or not (
+        {"signing", "bearer"} & set(auth.available_auth_modes)
+    ):
+        raise AuthDataError("the auth data holds neither signing keys nor a usable access token")
+    return auth
+
+
+def snapshot(auth: audible.Authenticator) -> str:
+    return json.dumps(auth.to_dict(), sort_keys=True, default=str)
+
+
+@dataclass
+class OpenedAuth:
+    """An Authenticator opened from a blob, remembering how it looked when opened."""
+
+    auth: audible.Authenticator
+    stale_key: bool
+    original: str = field(repr=False)
+
+    def changed(self) -> bool:
+        return self.stale_key or snapshot(self.auth) != self.original
+
+
+def open_auth(sealer: Sealer, blob: Any) -> OpenedAuth:
+    """Open a sealed auth blob; anything wrong with it is ``invalid_auth_blob``."""
+    try:
+        opened = sealer.open(blob, AUTH_KIND)
+        auth = authenticator_from_dict(opened.data)
+    except (SealError, AuthDataError):
+        raise errors.invalid_auth_blob() from None
+    return OpenedAuth(auth=auth, stale_key=opened.stale, original=snapshot(auth))
+
+
+def seal_auth(sealer: Sealer, auth: audible.Authenticator) -> str:
+    return sealer.seal(AUTH_KIND, auth.to_dict())
+
+
+def blob_if_changed(sealer: Sealer, opened: OpenedAuth) -> str | None:
+    """A new blob when tokens changed or an old key sealed it; otherwise None."""
+    return seal_auth(sealer, opened.auth) if opened.changed() else None
+
+
+def account_facts(auth: audible.Authenticator) -> dict[str, Any]:
+    """Non-secret facts about the connected account (no tokens, no keys)."""
+    locale = auth.locale
+    customer = auth.customer_info or {}
+    device = auth.device_info or {}
+    return {
+        "locale": locale.country_code if locale else None,
+        "domain": locale.domain if locale else None,
+        "marketplace_id": locale.market_place_id if locale else None,
+        "customer_name": customer.get("name") or customer.get("given_name"),
+        "customer_id": customer.get("user_id"),
+        "device_name": device.get("device_name"),
+        "auth_modes": [m for m in auth.available_auth_modes if m in ("signing", "bearer")],
+        "with_username": bool(auth.with_username),
+    }
