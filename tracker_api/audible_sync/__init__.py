@@ -1,0 +1,1 @@
+"""The Audible integration (named so as not to shadow the `audible` package on PyPI)."""

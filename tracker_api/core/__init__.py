@@ -1,0 +1,1 @@
+"""Shared API plumbing: JSON errors, paging, schema helpers, health, user commands."""

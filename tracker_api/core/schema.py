@@ -1,0 +1,50 @@
+"""OpenAPI generation: every operation also documents the error envelope it can return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular import openapi
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. not_found.")
+    message = serializers.CharField(help_text="A sentence for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per-field messages (validation errors only).",
+    )
+    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    error = ErrorDetailSerializer()
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Adds the error responses (400/401/404/405-free) every authenticated operation may give."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        codes: list[str] = []
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.append("400")
+        if not self._allows_anonymous():
+            codes.append("401")
+        if self._is_detail():
+            codes.append("404")
+        for code in codes:
+            responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
+        return responses
+
+    def _allows_anonymous(self) -> bool:
+        from rest_framework.permissions import AllowAny
+
+        return any(isinstance(p, AllowAny) for p in self.view.get_permissions())
+
+    def _is_detail(self) -> bool:
+        return "{" in self.path
