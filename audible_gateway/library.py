@@ -1,0 +1,266 @@
+"""The whole library of one account, every page, normalised into the documented item shape.
+
+Like audible-cli: page 1 with ``num_results=1000`` gives the ``Total-Count`` header, then
+pages 2..N are fetched concurrently. Each page is normalised as soon as it arrives so raw
+pages do not pile up in memory (the gateway must stay lean at 10,000 titles). Titles in
+progress then get their last listening position from ``annotations/lastpositions``, asked
+for in batches. A malformed item is reported in ``errors``, never a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import audible
+import httpx
+from audible import exceptions as ax
+from audible.client import raise_for_status
+
+from audible_gateway import errors
+from audible_gateway.items import MalformedItem
+from audible_gateway.items import normalize_item
+from audible_gateway.retry import RetryPolicy
+from audible_gateway.retry import translate
+from audible_gateway.upstream import Upstream
+
+# Exactly what the item shape needs: titles (product_desc), people (contributors), series,
+# isbn (product_details), runtime/dates/language/types (product_attrs), provenance (origin)
+# and progress. is_finished is null unless its own group is asked for (Audible#17).
+RESPONSE_GROUPS = ",".join(
+    [
+        "contributors",
+        "product_attrs",
+        "product_desc",
+        "product_details",
+        "series",
+        "origin",
+        "is_finished",
+        "percent_complete",
+        "listening_status",
+    ]
+)
+PAGE_SIZE = 1000
+MAX_PAGES_WITHOUT_COUNT = 50
+LIBRARY_SIZE_REFUSAL = "implied library size is unsupported"
+
+
+@dataclass
+class Page:
+    """One normalised page, plus the raw items of titles in progress (they need positions)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    in_progress: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 0
+
+
+@dataclass
+class Library:
+    items: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    total: int
+    complete: bool
+
+
+def normalise_page(raw_items: Any) -> Page:
+    page = Page()
+    if not isinstance(raw_items, list):
+        page.errors.append({"asin": None, "message": "a library page had no item list"})
+        return page
+    page.count = len(raw_items)
+    for raw in raw_items:
+        try:
+            item = normalize_item(raw)
+        except MalformedItem as exc:
+            page.errors.append({"asin": exc.asin, "message": exc.reason})
+            continue
+        progress = item["progress"]
+        if 0 < progress["percent"] < 100 and not progress["is_finished"]:
+            page.in_progress[item["asin"]] = raw
+        page.items.append(item)
+    return page
+
+
+def _page_answer(response: httpx.Response) -> tuple[str | None, Any]:
+    raise_for_status(response)
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise errors.bad_upstream("a library page is not JSON") from None
+    return response.headers.get("Total-Count"), body
+
+
+def _is_size_refusal(exc: BaseException) -> bool:
+    return isinstance(exc, ax.BadRequest) and LIBRARY_SIZE_REFUSAL in str(exc.error or "").lower()
+
+
+class LibraryFetch:
+    """One library download: pages, positions, normalisation."""
+
+    def __init__(
+        self,
+        client: audible.AsyncClient,
+        policy: RetryPolicy,
+        *,
+        concurrency: int,
+        lastpositions_batch: int,
+        include_revoked: bool,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.client = client
+        self.policy = policy
+        self.gate = asyncio.Semaphore(concurrency)
+        self.batch = lastpositions_batch
+        self.page_size = page_size
+        self.params: dict[str, Any] = {
+            "num_results": page_size,
+            "response_groups": RESPONSE_GROUPS,
+        }
+        if include_revoked:
+            self.params["status"] = "Active,Revoked"
+
+    async def _call(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        async with self.gate:
+            try:
+                return await self.policy.acall(fn)
+            except errors.GatewayError:
+                raise
+            except ax.AudibleError as exc:
+                if _is_size_refusal(exc):
+                    raise
+                raise translate(exc) from None
+
+    async def page(self, number: int) -> tuple[str | None, Page]:
+        count, body = await self._call(
+            lambda: self.client.get(
+                "library", page=number, response_callback=_page_answer, **self.params
+            )
+        )
+        items = body.get("items") if isinstance(body, dict) else None
+        return count, normalise_page(items)
+
+    async def pages(self) -> tuple[list[Page], int, list[dict[str, Any]]]:
+        """All pages, the total Audible announced, and any paging refusal to report."""
+        count, first = await self.page(1)
+        pages = [first]
+        notes: list[dict[str, Any]] = []
+        if count is not None and str(count).strip().isdigit():
+            total = int(count)
+            numbers = range(2, math.ceil(total / self.page_size) + 1)
+            results = await asyncio.gather(*(self.page(n) for n in numbers), return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    if _is_size_refusal(result):
+                        notes.append(_size_note(total))
+                        break
+                    raise result
+                pages.append(result[1])
+            return pages, total, notes
+        # No Total-Count (audible-cli would crash): walk pages until a short one.
+        number = 1
+        while pages[-1].count >= self.page_size and number < MAX_PAGES_WITHOUT_COUNT:
+            number += 1
+            try:
+                pages.append((await self.page(number))[1])
+            except ax.BadRequest as exc:
+                if not _is_size_refusal(exc):
+                    raise translate(exc) from None
+                notes.append(_size_note(None))
+                break
+        return pages, sum(p.count for p in pages), notes
+
+    async def positions(self, asins: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Last positions for in-progress titles, batched; a failed batch is reported."""
+        batches = [asins[i : i + self.batch] for i in range(0, len(asins), self.batch)]
+
+        async def one(batch: list[str]) -> Any:
+            return await self._call(
+                lambda: self.client.get("annotations/lastpositions", asins=",".join(batch))
+            )
+
+        found: dict[str, Any] = {}
+        problems: list[dict[str, Any]] = []
+        results = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
+        for batch, result in zip(batches, results, strict=True):
+            if isinstance(result, errors.GatewayError) and result.code in (
+                "audible_unavailable",
+                "audible_rate_limited",
+                "audible_bad_response",
+            ):
+                problems.append(
+                    {
+                        "asin": None,
+                        "message": f"last positions of {len(batch)} titles unavailable: "
+                        f"{result.message}",
+                    }
+                )
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            entries = (
+                result.get("asin_last_position_heard_annots") if isinstance(result, dict) else None
+            )
+            for entry in entries or []:
+                if isinstance(entry, dict) and isinstance(entry.get("asin"), str):
+                    found[entry["asin"]] = entry
+        return found, problems
+
+
+def _size_note(total: int | None) -> dict[str, Any]:
+    size = f"{total:,} titles" if total is not None else "more titles than it pages"
+    return {
+        "asin": None,
+        "code": "audible_library_too_large",
+        "message": f"Audible refused to page past about 10,000 titles ('Implied library size "
+        f"is unsupported'); the library has {size}, so this answer is incomplete.",
+    }
+
+
+async def fetch_library(
+    upstream: Upstream,
+    policy: RetryPolicy,
+    auth: audible.Authenticator,
+    *,
+    include_revoked: bool = True,
+    lastpositions_batch: int = 50,
+) -> Library:
+    """Every page of the account's library, normalised, with positions for titles in progress."""
+    async with upstream.async_api_client(auth) as client:
+        fetch = LibraryFetch(
+            client,
+            policy,
+            concurrency=upstream.concurrency,
+            lastpositions_batch=lastpositions_batch,
+            include_revoked=include_revoked,
+        )
+        try:
+            pages, total, notes = await fetch.pages()
+        except ax.AudibleError as exc:
+            raise translate(exc) from None
+        in_progress: dict[str, dict[str, Any]] = {}
+        for page in pages:
+            in_progress.update(page.in_progress)
+            page.in_progress = {}
+        positions, problems = await fetch.positions(list(in_progress))
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    problems = [*notes, *problems]
+    for page in pages:
+        problems.extend(page.errors)
+        for item in page.items:
+            if item["asin"] in seen:  # the library changed between two page requests
+                continue
+            seen.add(item["asin"])
+            raw = in_progress.get(item["asin"])
+            if raw is not None and item["asin"] in positions:
+                item = normalize_item(raw, positions[item["asin"]])
+            items.append(item)
+        page.items = []
+    return Library(items=items, errors=problems, total=total, complete=not notes)

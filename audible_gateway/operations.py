@@ -1,0 +1,180 @@
+"""What each endpoint does, as plain functions of (gateway, request body) -> answer.
+
+Views only parse JSON and call these, so every operation is callable without HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import audible
+from audible import exceptions as ax
+
+from audible_gateway import errors
+from audible_gateway.accounts import account_facts
+from audible_gateway.accounts import blob_if_changed
+from audible_gateway.accounts import open_auth
+from audible_gateway.accounts import seal_auth
+from audible_gateway.auth_file import import_auth_file
+from audible_gateway.context import Gateway
+from audible_gateway.identity import ensure_fresh
+from audible_gateway.identity import refresh_access_token
+from audible_gateway.identity import register_device
+from audible_gateway.library import fetch_library
+from audible_gateway.login import authenticator_from_registration
+from audible_gateway.login import checked_locale
+from audible_gateway.login import finish_external_login
+from audible_gateway.login import start_external_login
+from audible_gateway.password_login import password_login
+from audible_gateway.progress import title_progress
+from audible_gateway.retry import translate
+
+AUTH_METHODS = ("external", "file", "password")
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = body.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise errors.validation_error({name: "required"})
+        return None
+    if not isinstance(value, str):
+        raise errors.validation_error({name: "must be a string"})
+    return value.strip()
+
+
+def _flag(body: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise errors.validation_error({name: "must be true or false"})
+    return value
+
+
+def _connected(gw: Gateway, auth: audible.Authenticator) -> dict[str, Any]:
+    return {
+        "status": "connected",
+        "auth": seal_auth(gw.sealer, auth),
+        "account": account_facts(auth),
+    }
+
+
+def connect(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/auth: one of three ways to connect an Audible account."""
+    method = body.get("method")
+    if method not in AUTH_METHODS:
+        raise errors.validation_error({"method": f"must be one of {', '.join(AUTH_METHODS)}"})
+    if method == "external":
+        return _connect_external(gw, body)
+    if method == "file":
+        return _connect_file(gw, body)
+    return _connect_password(gw, body)
+
+
+def _connect_external(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    ttl = gw.config.login_state_ttl_s
+    if body.get("state") is None and body.get("redirect_url") is None:
+        return start_external_login(
+            gw.sealer,
+            gw.upstream,
+            body.get("locale"),
+            with_username=_flag(body, "with_username"),
+            ttl_s=ttl,
+        )
+    state = _text(body, "state")
+    auth = finish_external_login(gw.sealer, gw.upstream, state, body.get("redirect_url"), ttl_s=ttl)
+    return _connected(gw, auth)
+
+
+def _connect_file(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    content = body.get("auth_file")
+    if content is None:
+        raise errors.validation_error({"auth_file": "required (the file's JSON, or base64 bytes)"})
+    locale = body.get("locale")
+    if locale is not None:
+        locale = checked_locale(locale).country_code
+    auth = import_auth_file(content, _text(body, "password", required=False), locale)
+    ensure_fresh(gw.upstream, gw.policy, auth)
+    with gw.upstream.api_client(auth) as client:
+        try:  # prove the credentials work before calling the account connected
+            gw.policy.call(
+                lambda: client.get("library", num_results=1, response_groups="product_desc")
+            )
+        except ax.AudibleError as exc:
+            raise translate(exc) from None
+    return _connected(gw, auth)
+
+
+def _connect_password(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    with_username = _flag(body, "with_username")
+    locale = checked_locale(body.get("locale"), with_username)
+    email = _text(body, "email")
+    password = _text(body, "password")
+    grant = password_login(
+        gw.upstream,
+        email=email or "",
+        password=password or "",
+        country_code=locale.country_code,
+        domain=locale.domain,
+        market_place_id=locale.market_place_id,
+        otp_code=_text(body, "otp_code", required=False),
+        with_username=with_username,
+    )
+    registration = register_device(
+        gw.upstream,
+        authorization_code=grant.authorization_code,
+        code_verifier=grant.code_verifier,
+        domain=locale.domain,
+        serial=grant.serial,
+        with_username=with_username,
+    )
+    return _connected(
+        gw, authenticator_from_registration(registration, locale.country_code, with_username)
+    )
+
+
+def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/library: every title of the account in the documented item shape."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    include_revoked = _flag(body, "include_revoked", True)
+    ensure_fresh(gw.upstream, gw.policy, opened.auth)
+    result = asyncio.run(
+        fetch_library(
+            gw.upstream,
+            gw.policy,
+            opened.auth,
+            include_revoked=include_revoked,
+            lastpositions_batch=gw.config.lastpositions_batch,
+        )
+    )
+    return {
+        "items": result.items,
+        "auth": blob_if_changed(gw.sealer, opened),
+        "total": result.total,
+        "complete": result.complete,
+        "errors": result.errors,
+        "fetched_at": datetime.now(UTC).isoformat(),
+    }
+
+
+def progress(gw: Gateway, asin: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/progress/<asin>: position, percent and finished state of one title."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    ensure_fresh(gw.upstream, gw.policy, opened.auth)
+    answer = title_progress(gw.upstream, gw.policy, opened.auth, asin)
+    answer["auth"] = blob_if_changed(gw.sealer, opened)
+    return answer
+
+
+def refresh(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/refresh-token: a new access token, returned inside a new blob."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    refresh_access_token(gw.upstream, gw.policy, opened.auth)
+    expires = opened.auth.expires
+    return {
+        "auth": seal_auth(gw.sealer, opened.auth),
+        "expires_at": datetime.fromtimestamp(expires, UTC).isoformat() if expires else None,
+        "account": account_facts(opened.auth),
+    }

@@ -1,0 +1,78 @@
+"""HTTP endpoints. Thin: check the shared secret, parse JSON, call an operation."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+
+from audible_gateway import errors
+from audible_gateway import operations
+from audible_gateway.context import gateway
+
+SECRET_HEADER = "X-API-Secret"  # noqa: S105 - a header name, not a secret
+
+api = Blueprint("api", __name__, url_prefix="/api")
+health = Blueprint("health", __name__)
+
+
+@api.before_request
+def require_secret() -> None:
+    """Every /api call needs the shared secret; compared in constant time, no hints."""
+    given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+    expected = gateway().config.api_secret.encode("utf-8")
+    if not hmac.compare_digest(given, expected):
+        raise errors.GatewayError("invalid_secret", "Missing or wrong API secret.", 401)
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise errors.validation_error(
+            {"body": "must be a JSON object"}, "The request body must be a JSON object."
+        )
+    return body
+
+
+def _answer(payload: dict[str, Any]) -> Response:
+    response = jsonify(payload)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.post("/auth")
+def connect_account() -> Response:
+    return _answer(operations.connect(gateway(), _body()))
+
+
+@api.post("/library")
+def library() -> Response:
+    return _answer(operations.library(gateway(), _body()))
+
+
+@api.post("/progress/<asin>")
+def progress(asin: str) -> Response:
+    return _answer(operations.progress(gateway(), asin, _body()))
+
+
+@api.post("/refresh-token")
+def refresh_token() -> Response:
+    return _answer(operations.refresh(gateway(), _body()))
+
+
+@health.get("/health")
+def liveness() -> tuple[Response, int]:
+    """Liveness plus whether the encryption keys load. Needs no secret and shows none."""
+    gw = gateway()
+    keys_ok = gw.sealer.self_test()
+    body = {
+        "status": "ok" if keys_ok else "degraded",
+        "encryption_keys": {"loaded": keys_ok, "count": gw.sealer.key_count},
+        "mode": "development" if gw.config.throwaway_secrets else "production",
+        "upstream": "sandbox" if gw.config.sandbox_url else "audible",
+    }
+    return jsonify(body), 200 if keys_ok else 503
