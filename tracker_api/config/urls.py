@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import include
 from django.urls import path
+
+from tracker_api.core.views import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health", health, name="health"),
+    path("healthz", health, name="healthz"),
+    path("api/", include("tracker_api.config.api_urls")),
 ]
+
+# JSON for /api/ paths, Django's pages elsewhere.
+handler404 = "tracker_api.core.views.not_found"
+handler500 = "tracker_api.core.views.server_error"
