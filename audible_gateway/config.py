@@ -46,7 +46,7 @@ class GatewayConfig:
     retry_base_s: float = 0.5
     retry_max_wait_s: float = 8.0
     retry_budget_s: float = 20.0
-    page_size: int = 1000
+    page_size: int = 1000  # Audible accepts 10..1000 titles per page
     page_concurrency: int = 10
     lastpositions_batch: int = 50
     login_state_ttl_s: int = 900
@@ -122,6 +122,9 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         keys = parse_keys(keys_raw)
     except InvalidKeyError as exc:
         raise ConfigError(str(exc)) from None
+    page_size = _number("GATEWAY_PAGE_SIZE", env.get("GATEWAY_PAGE_SIZE"), 1000, 10)
+    if page_size > 1000:
+        raise ConfigError("GATEWAY_PAGE_SIZE must be at most 1000 (Audible's page limit).")
     return GatewayConfig(
         api_secret=secret,
         encryption_keys=keys,
@@ -141,6 +144,7 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         retry_budget_s=_number(
             "GATEWAY_RETRY_BUDGET_S", env.get("GATEWAY_RETRY_BUDGET_S"), 20.0, 0
         ),
+        page_size=int(page_size),
         page_concurrency=int(
             _number("GATEWAY_PAGE_CONCURRENCY", env.get("GATEWAY_PAGE_CONCURRENCY"), 10, 1)
         ),

@@ -230,6 +230,7 @@ async def fetch_library(
     *,
     include_revoked: bool = True,
     lastpositions_batch: int = 50,
+    page_size: int = PAGE_SIZE,
 ) -> Library:
     """Every page of the account's library, normalised, with positions for titles in progress."""
     async with upstream.async_api_client(auth) as client:
@@ -239,6 +240,7 @@ async def fetch_library(
             concurrency=upstream.concurrency,
             lastpositions_batch=lastpositions_batch,
             include_revoked=include_revoked,
+            page_size=page_size,
         )
         try:
             pages, total, notes = await fetch.pages()

@@ -147,6 +147,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
             opened.auth,
             include_revoked=include_revoked,
             lastpositions_batch=gw.config.lastpositions_batch,
+            page_size=gw.config.page_size,
         )
     )
     return {

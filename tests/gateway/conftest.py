@@ -73,3 +73,35 @@ def offline_auth_dict(**overrides: object) -> dict[str, object]:
     }
     data.update(overrides)
     return data
+
+
+# --------------------------------------------------------------------------- sandbox fixtures
+class Connected:
+    """A gateway test client wired to a running sandbox, plus a connected account's blob."""
+
+    def __init__(self, sandbox, **config: str) -> None:
+        self.sandbox = sandbox
+        self.app = create_app(gateway_config(AUDIBLE_SANDBOX_URL=sandbox.url, **config))
+        self.client = self.app.test_client()
+        self.blob = self.connect()
+
+    def connect(self, locale: str = "us") -> str:
+        """The external login, as a person would do it: open the URL, paste where it lands."""
+        import httpx
+
+        start = self.post("/api/auth", {"method": "external", "locale": locale}).json
+        landing = httpx.get(start["login_url"], follow_redirects=False).headers["location"]
+        done = self.post(
+            "/api/auth", {"method": "external", "state": start["state"], "redirect_url": landing}
+        )
+        assert done.status_code == 200, done.json
+        return done.json["auth"]
+
+    def post(self, path: str, body: dict):
+        return self.client.post(path, json=body, headers=HEADERS)
+
+    def library(self, blob: str | None = None, **extra):
+        return self.post("/api/library", {"auth": blob or self.blob, **extra})
+
+    def open_blob(self, blob: str) -> dict:
+        return self.app.extensions["audible_gateway"].sealer.open(blob, "audible_auth").data
