@@ -130,7 +130,7 @@ KEY_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 # The 149 keys of a real item, in the order the API sends them (alphabetical).
-ITEM_KEYS: tuple[str, ...] = [
+ITEM_KEYS: tuple[str, ...] = (
     "accolades",
     "amazon_asin",
     "asin",
@@ -280,7 +280,7 @@ ITEM_KEYS: tuple[str, ...] = [
     "voice_description",
     "ws4v_companion_asin",
     "ws4v_details",
-]
+)
 
 # Keys an item file carries that the table does not know come back with this group.
 UNMAPPED_GROUP = "product_extended_attrs"
