@@ -1,0 +1,49 @@
+"""Fixtures for the tracker tests: two people (alice owns, bob is the outsider) and API clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.tracker.factories import UserFactory
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``postgres`` skip, saying why, when the suite runs on SQLite."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob")
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(alice) -> APIClient:
+    """Alice's client, authenticated the way scripts do: ``Authorization: Token <key>``."""
+    return token_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob) -> APIClient:
+    return token_client(bob)
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
