@@ -1,0 +1,230 @@
+"""Compare one Audible item with one catalogue book: penalties, distance and reasons.
+
+Penalty keys (weights in ``MatchConfig.weights``):
+
+* ``identifier``: 0 when an ISBN or the ASIN matches; added only on a hit.
+* ``title`` / ``author``: always added; a missing side is a full penalty.
+* ``subtitle``, ``series``, ``series_position``, ``year``, ``language``: only when both sides
+  have the fact.
+* ``title_number``: the titles carry different numbers ("Soul 2" vs "Soul").
+* ``omnibus``, ``derivative``, ``adaptation``, ``podcast``: the two sides are different kinds of
+  work (a box set against a single volume, a summary against the book...).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Indel
+
+from tracker_api.matching.config import MatchConfig
+from tracker_api.matching.distance import Distance
+from tracker_api.matching.normalize import series_key
+from tracker_api.matching.normalize import text_similarity
+from tracker_api.matching.people import authors_similarity
+from tracker_api.matching.prepared import Prepared
+from tracker_api.matching.types import Candidate
+from tracker_api.matching.types import CatalogBook
+
+_CONNECTORS = frozenset({"and", "the", "of", "in", "a", "an", "to"})
+# What it costs to match on a reduced form of the title rather than the whole of it.
+ALTERNATE_COST = 0.04
+SERIES_PREFIX_COST = 0.02
+SUBTITLE_ONLY_COST = 0.08
+MAIN_IS_SERIES_COST = 0.15
+# Series names this alike are taken to be the same series when comparing positions.
+SAME_SERIES_SIMILARITY = 0.6
+
+
+def _strip_series_prefix(title: str, series_names: tuple[str, ...]) -> str | None:
+    """'percy jackson and the battle of the labyrinth' with series 'percy jackson and the
+    olympians' -> 'battle of the labyrinth' (Audible often prefixes the series name)."""
+    words = title.split()
+    for series in series_names:
+        series_words = series.split()
+        common = 0
+        while common < min(len(words), len(series_words)) and words[common] == series_words[common]:
+            common += 1
+        meaningful = [w for w in series_words[:common] if w not in _CONNECTORS]
+        if common == 0 or (len(meaningful) < 2 and common < len(series_words)):
+            continue
+        rest = words[common:]
+        while rest and rest[0] in _CONNECTORS:
+            rest = rest[1:]
+        if len(rest) >= 1 and rest != words:
+            return " ".join(rest)
+    return None
+
+
+def title_similarity(item: Prepared, book: Prepared) -> tuple[float, str]:
+    """Best similarity over the title forms of both sides, and which form matched."""
+    series_names = book.series_names_raw + tuple(m.name for m in book.series if m.name)
+    # "Vampire Academy: Last Sacrifice" against "Vampire Academy" (the series' first book):
+    # when the item's main title is the book's series name, the subtitle is the real title.
+    main_cost = (
+        MAIN_IS_SERIES_COST
+        if item.title.subtitle
+        and series_key(item.title.main) in {series_key(n) for n in series_names}
+        else 0.0
+    )
+    item_forms: list[tuple[str, float, str]] = [
+        (item.title.full, 0.0, "title"),
+        (item.title.main, main_cost, "title"),
+    ]
+    item_forms += [(alt, ALTERNATE_COST, "alternate title") for alt in item.title.alternates]
+    if series_names:
+        for form in (item.title.full, item.title.main):
+            stripped = _strip_series_prefix(form, series_names)
+            if stripped:
+                item_forms.append((stripped, SERIES_PREFIX_COST, "title without series name"))
+    if len(item.title.subtitle.split()) >= 2:
+        item_forms.append((item.title.subtitle, SUBTITLE_ONLY_COST, "subtitle"))
+    book_forms = [(book.title.full, 0.0), (book.title.main, 0.0)]
+    book_forms += [(alt, ALTERNATE_COST) for alt in book.title.alternates]
+    best, how = 0.0, "title"
+    for text, cost, label in item_forms:
+        if not text:
+            continue
+        for other, other_cost in book_forms:
+            if not other:
+                continue
+            score = text_similarity(text, other) - cost - other_cost
+            if score > best:
+                best, how = score, label
+    return max(best, 0.0), how
+
+
+def _same_series(a: str, b: str) -> bool:
+    return not a or not b or Indel.normalized_similarity(a, b) >= SAME_SERIES_SIMILARITY
+
+
+def _kind_reason(key: str, item_value: object, book_value: object) -> str:
+    words = {
+        "omnibus": {"omnibus": "an omnibus or box set", "part": "one part of a split volume"},
+        "derivative": "a summary, guide, talk or excerpt",
+        "adaptation": "a dramatisation or adaptation",
+        "podcast": "a podcast episode",
+    }[key]
+    if isinstance(words, dict):
+        side, value = ("item", item_value) if item_value else ("book", book_value)
+        return f"the {side} is {words[str(value)]}, the other a single volume"
+    side = "item" if item_value else "book"
+    return f"the {side} is {words}, the other is not"
+
+
+def compare(
+    item: Prepared, book: CatalogBook, prepared: Prepared, config: MatchConfig
+) -> Candidate:
+    """Score ``book`` against ``item``: the lower the distance, the likelier the same work."""
+    dist = Distance(config.weights)
+    reasons: list[str] = []
+    identifier = None
+
+    # Identifiers.
+    if item.isbns & prepared.isbns:
+        identifier = "isbn"
+    elif item.asin and item.asin == prepared.asin:
+        identifier = "asin"
+    if identifier:
+        dist.add("identifier", 0.0)
+        reasons.append(f"{identifier.upper()} matches")
+
+    # Title: always compared.
+    title_sim, how = title_similarity(item, prepared) if item.title.main else (0.0, "title")
+    dist.add("title", 1.0 - title_sim)
+    reasons.append(_similarity_words("title" if how == "title" else how, title_sim))
+
+    # Authors: always compared; no author on either side is a full penalty.
+    author_sim, _, _ = authors_similarity(item.names, prepared.names)
+    dist.add("author", 1.0 - author_sim)
+    if not item.names or not prepared.names:
+        reasons.append("author unknown on one side")
+    else:
+        reasons.append(_similarity_words("author", author_sim))
+
+    # Subtitle: only when both have one.
+    if item.title.subtitle and prepared.title.subtitle:
+        sub_sim = Indel.normalized_similarity(item.title.subtitle, prepared.title.subtitle)
+        dist.add("subtitle", 1.0 - sub_sim)
+        if sub_sim < 0.8:
+            reasons.append("subtitle differs")
+
+    # Series name and position.
+    _compare_series(item, prepared, dist, reasons)
+
+    # Numbers in the title name different works ("Chicken Soup ... 2").
+    left, right = item.numbers, prepared.numbers
+    if item.title.subtitle and prepared.title.subtitle:
+        left, right = left | item.subtitle_numbers, right | prepared.subtitle_numbers
+    if left != right:
+        dist.add("title_number", 1.0)
+        reasons.append(
+            f"numbers in the title differ: {', '.join(sorted(left)) or 'none'} vs "
+            f"{', '.join(sorted(right)) or 'none'}"
+        )
+
+    # Year: an audiobook cannot come out long before the book was first published.
+    if item.year and prepared.year:
+        early = prepared.year - item.year - 1
+        dist.add_ratio("year", early, 10)
+        if early > 0:
+            reasons.append(f"released {item.year}, before the book's {prepared.year}")
+
+    # Language: a translation is the same work, so this only nudges.
+    if item.language and prepared.language:
+        dist.add_expr("language", item.language != prepared.language)
+        if item.language != prepared.language:
+            reasons.append(f"language differs: {item.language} vs {prepared.language}")
+
+    # Kinds of work.
+    for key, mine, theirs in (
+        ("omnibus", item.kinds.omnibus, prepared.kinds.omnibus),
+        ("derivative", item.kinds.derivative, prepared.kinds.derivative),
+        ("adaptation", item.kinds.adaptation, prepared.kinds.adaptation),
+        ("podcast", item.kinds.podcast, prepared.kinds.podcast),
+    ):
+        if mine != theirs:
+            dist.add(key, 1.0)
+            reasons.append(_kind_reason(key, mine, theirs))
+
+    return Candidate(
+        book=book,
+        distance=dist.distance,
+        penalties=dist.penalties(),
+        reasons=reasons,
+        identifier=identifier,
+    )
+
+
+def _compare_series(item: Prepared, book: Prepared, dist: Distance, reasons: list[str]) -> None:
+    item_named = [m for m in item.series if m.name]
+    book_named = [m for m in book.series if m.name]
+    if item_named and book_named:
+        best = max(
+            Indel.normalized_similarity(a.name, b.name) for a in item_named for b in book_named
+        )
+        dist.add("series", 1.0 - best)
+        if best < SAME_SERIES_SIMILARITY:
+            reasons.append("series name differs")
+    pairs = [
+        (a.position, b.position)
+        for a in item.series
+        for b in book.series
+        if a.position and b.position and _same_series(a.name, b.name)
+    ]
+    if not pairs:
+        return
+    if any(a == b for a, b in pairs):
+        dist.add("series_position", 0.0)
+        reasons.append(f"series number matches: {pairs[0][0]}")
+    else:
+        dist.add("series_position", 1.0)
+        reasons.append(f"series number differs: {pairs[0][0]} vs {pairs[0][1]}")
+
+
+def _similarity_words(what: str, similarity: float) -> str:
+    if similarity >= 0.97:
+        return f"{what} matches"
+    if similarity >= 0.8:
+        return f"{what} is similar ({similarity:.0%})"
+    if similarity >= 0.5:
+        return f"{what} differs in part ({similarity:.0%})"
+    return f"{what} differs"

@@ -1,0 +1,198 @@
+"""An in-memory index of the user's catalogue, built once per sync.
+
+Candidate retrieval is blocking: an item only meets books that share an identifier, an
+author surname, the exact title key, or one of its rarest title words. Matching cost thus
+grows with the number of items, not items x catalogue. A cheap title score then keeps the
+most promising candidates for the full comparison.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from rapidfuzz.distance import Indel
+
+from tracker_api.matching.config import MatchConfig
+from tracker_api.matching.prepared import Prepared
+from tracker_api.matching.prepared import prepare_book
+from tracker_api.matching.types import CatalogBook
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "is",
+        "it",
+        "its",
+        "my",
+        "your",
+        "our",
+        "his",
+        "her",
+        "their",
+        "be",
+        "as",
+        "or",
+        "how",
+        "what",
+        "why",
+        "who",
+        "when",
+        "where",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "you",
+        "we",
+        "he",
+        "she",
+        "they",
+        "not",
+        "no",
+        "book",
+        "books",
+        "novel",
+        "series",
+        "volume",
+        "vol",
+        "part",
+        "edition",
+        "unabridged",
+    ]
+)
+
+
+def title_words(prepared: Prepared) -> set[str]:
+    """Retrieval words of a title: main, subtitle and alternates, minus stop words."""
+    text = " ".join((prepared.title.full, *prepared.title.alternates))
+    return {w for w in text.split() if w not in _STOPWORDS and len(w) > 1}
+
+
+class CatalogIndex:
+    """Books by id plus blocking tables; ``add`` makes a book created mid-sync matchable."""
+
+    def __init__(self) -> None:
+        self.books: dict[Any, tuple[CatalogBook, Prepared]] = {}
+        self._by_isbn: dict[str, set[Any]] = defaultdict(set)
+        self._by_asin: dict[str, set[Any]] = defaultdict(set)
+        self._by_surname: dict[str, set[Any]] = defaultdict(set)
+        self._by_squashed: dict[str, set[Any]] = defaultdict(set)
+        self._by_title: dict[str, set[Any]] = defaultdict(set)
+        self._by_word: dict[str, set[Any]] = defaultdict(set)
+
+    def __len__(self) -> int:
+        return len(self.books)
+
+    def add(self, book: CatalogBook) -> None:
+        """Index one book (re-adding the same id replaces it)."""
+        if book.id in self.books:
+            self.remove(book.id)
+        prepared = prepare_book(book)
+        self.books[book.id] = (book, prepared)
+        for key, table in self._keys(prepared):
+            table[key].add(book.id)
+
+    def remove(self, book_id: Any) -> None:
+        """Forget a book (e.g. deleted mid-sync)."""
+        entry = self.books.pop(book_id, None)
+        if entry is None:
+            return
+        for key, table in self._keys(entry[1]):
+            ids = table.get(key)
+            if ids is not None:
+                ids.discard(book_id)
+                if not ids:
+                    del table[key]
+
+    def _keys(self, prepared: Prepared) -> Iterable[tuple[str, dict[str, set[Any]]]]:
+        for isbn in prepared.isbns:
+            yield isbn, self._by_isbn
+        if prepared.asin:
+            yield prepared.asin, self._by_asin
+        for name in prepared.names:
+            if len(name.surname) > 1:
+                yield name.surname, self._by_surname
+            yield name.squashed, self._by_squashed
+        for text in {prepared.title.main, prepared.title.full}:
+            if text:
+                yield text, self._by_title
+        for word in title_words(prepared):
+            yield word, self._by_word
+
+    def identifier_hits(self, item: Prepared) -> set[Any]:
+        """Books sharing an ISBN or the ASIN with the item."""
+        hits: set[Any] = set()
+        for isbn in item.isbns:
+            hits |= self._by_isbn.get(isbn, set())
+        if item.asin:
+            hits |= self._by_asin.get(item.asin, set())
+        return hits
+
+    def retrieve(self, item: Prepared, config: MatchConfig) -> list[tuple[CatalogBook, Prepared]]:
+        """The books worth a full comparison with ``item``, at most max_scored_candidates.
+
+        Identifier hits always come along. The rest are ranked by a cheap score (title
+        similarity plus a bonus for a shared author) with the book id as tie-breaker, so the
+        result does not depend on the order books were added in.
+        """
+        pool: set[Any] = set()
+        author_ids: set[Any] = set()
+        for name in item.names:
+            author_ids |= self._by_surname.get(name.surname, set())
+            author_ids |= self._by_squashed.get(name.squashed, set())
+        pool |= author_ids
+        for text in (item.title.main, item.title.full, *item.title.alternates):
+            pool |= self._by_title.get(text, set())
+        words = [w for w in title_words(item) if w in self._by_word]
+        words.sort(key=lambda w: (len(self._by_word[w]), w))
+        taken = 0
+        for word in words:
+            postings = self._by_word[word]
+            if len(postings) > config.max_token_frequency and taken:
+                break
+            pool |= postings
+            taken += 1
+            if taken >= 3:
+                break
+        hits = self.identifier_hits(item)
+        pool -= hits
+        keys = [k for k in (item.title.main, item.title.full, *item.title.alternates) if k]
+        scored = []
+        for book_id in pool:
+            book, prepared = self.books[book_id]
+            quick = max(
+                Indel.normalized_similarity(k, b)
+                for k in keys
+                for b in (prepared.title.main, prepared.title.full)
+            )
+            if book_id in author_ids:
+                quick += 0.5
+            scored.append((-quick, str(book_id), book_id))
+        scored.sort()
+        limit = max(config.max_scored_candidates - len(hits), 0)
+        chosen = [self.books[b] for b in sorted(hits, key=str)]
+        chosen += [self.books[b] for _, _, b in scored[:limit]]
+        return chosen
+
+
+def build_index(books: Iterable[CatalogBook]) -> CatalogIndex:
+    """Index a whole catalogue; call once per sync."""
+    index = CatalogIndex()
+    for book in books:
+        index.add(book)
+    return index

@@ -1,0 +1,155 @@
+"""Normalised forms of both sides, computed once: books when the index is built, items once.
+
+Comparison then only reads these fields, which keeps scoring a candidate cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker_api.matching.identifiers import asin_key
+from tracker_api.matching.identifiers import isbn13
+from tracker_api.matching.kinds import WorkKinds
+from tracker_api.matching.kinds import detect_kinds
+from tracker_api.matching.normalize import PersonName
+from tracker_api.matching.normalize import SeriesMarker
+from tracker_api.matching.normalize import TitleParts
+from tracker_api.matching.normalize import fold
+from tracker_api.matching.normalize import parse_series_marker
+from tracker_api.matching.normalize import parse_title
+from tracker_api.matching.normalize import person_name
+from tracker_api.matching.normalize import position_number
+from tracker_api.matching.normalize import series_key
+from tracker_api.matching.normalize import title_key
+from tracker_api.matching.normalize import title_numbers
+from tracker_api.matching.types import CatalogBook
+from tracker_api.matching.types import SourceItem
+
+_LANGUAGES = {
+    "en": ("english", "eng", "en", "en-us", "en-gb", "en_us", "en_gb", "en-ca", "en-au"),
+    "de": ("german", "deutsch", "deu", "ger", "de", "de-de"),
+    "fr": ("french", "francais", "fra", "fre", "fr", "fr-fr", "fr-ca"),
+    "es": ("spanish", "espanol", "spa", "es", "es-es", "es-mx"),
+    "it": ("italian", "italiano", "ita", "it"),
+    "ja": ("japanese", "jpn", "ja"),
+    "pt": ("portuguese", "por", "pt", "pt-br"),
+    "nl": ("dutch", "nld", "dut", "nl"),
+    "hi": ("hindi", "hin", "hi"),
+    "zh": ("chinese", "mandarin", "zho", "chi", "zh"),
+    "ru": ("russian", "rus", "ru"),
+    "da": ("danish", "dan", "da"),
+    "sv": ("swedish", "swe", "sv"),
+}
+_LANGUAGE_CODES = {alias: code for code, aliases in _LANGUAGES.items() for alias in aliases}
+
+
+def language_code(value: str | None) -> str | None:
+    """'English', 'eng', 'en-US' -> 'en'; unknown languages keep their folded name."""
+    if not value:
+        return None
+    key = fold(value).replace(" ", "-")
+    return _LANGUAGE_CODES.get(key) or _LANGUAGE_CODES.get(key.split("-")[0]) or key or None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the comparison reads about one side (book or item)."""
+
+    title: TitleParts
+    series: tuple[SeriesMarker, ...]
+    series_names_raw: tuple[str, ...]
+    names: tuple[PersonName, ...]
+    kinds: WorkKinds
+    numbers: frozenset[str]
+    subtitle_numbers: frozenset[str]
+    isbns: frozenset[str]
+    asin: str | None
+    year: int | None
+    language: str | None
+
+    @property
+    def surnames(self) -> frozenset[str]:
+        return frozenset(n.surname for n in self.names if len(n.surname) > 1)
+
+
+def _names(authors: tuple[str, ...]) -> tuple[PersonName, ...]:
+    names = []
+    for raw in authors:
+        name = person_name(raw)
+        if name.tokens and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _numbers(parts: TitleParts, series: tuple[SeriesMarker, ...]) -> frozenset[str]:
+    positions = {m.position for m in series if m.position}
+    return frozenset(n for n in title_numbers(parts.main) if n not in positions)
+
+
+def prepare_book(book: CatalogBook) -> Prepared:
+    """A catalogue book's normalised form; title series markers join the series field."""
+    parts = parse_title(book.title, book.subtitle, catalogue=True)
+    markers = list(parts.series)
+    raw_series: list[str] = []
+    if book.series:
+        marker = parse_series_marker(f"{book.series} #{book.series_position}")
+        if marker is None or not book.series_position:
+            marker = SeriesMarker(
+                series_key(title_key(book.series)), position_number(book.series_position)
+            )
+        markers.insert(0, marker)
+        raw_series.append(title_key(book.series))
+    series = tuple(dict.fromkeys(markers))
+    isbns = {i for i in (isbn13(book.isbn13), isbn13(book.isbn10)) if i}
+    return Prepared(
+        title=parts,
+        series=series,
+        series_names_raw=tuple(raw_series),
+        names=_names(book.authors),
+        kinds=detect_kinds(
+            book.title, book.subtitle, series_positions=tuple(m.position for m in series)
+        ),
+        numbers=_numbers(parts, series),
+        subtitle_numbers=title_numbers(parts.subtitle),
+        isbns=frozenset(isbns),
+        asin=asin_key(book.asin),
+        year=book.year,
+        language=language_code(book.language),
+    )
+
+
+def prepare_item(item: SourceItem) -> Prepared:
+    """An Audible item's normalised form; its series list joins the title's markers."""
+    parts = parse_title(item.title, item.subtitle)
+    markers = list(parts.series)
+    raw_series: list[str] = []
+    for name, sequence in item.series:
+        markers.insert(0, SeriesMarker(series_key(title_key(name)), position_number(sequence)))
+        raw_series.append(title_key(name))
+    # A marker parsed from the title and the same series from the series list count once.
+    series = tuple(dict.fromkeys(_merge_markers(markers)))
+    isbn = isbn13(item.isbn)
+    return Prepared(
+        title=parts,
+        series=series,
+        series_names_raw=tuple(raw_series),
+        names=_names(item.authors),
+        kinds=detect_kinds(
+            item.title,
+            item.subtitle,
+            series_positions=tuple(m.position for m in series),
+            is_podcast=item.is_podcast,
+        ),
+        numbers=_numbers(parts, series),
+        subtitle_numbers=title_numbers(parts.subtitle),
+        isbns=frozenset({isbn} if isbn else ()),
+        asin=asin_key(item.asin),
+        year=item.year,
+        language=language_code(item.language),
+    )
+
+
+def _merge_markers(markers: list[SeriesMarker]) -> list[SeriesMarker]:
+    """Drop an unnamed marker when a named one has the same position."""
+    named_positions = {m.position for m in markers if m.name and m.position}
+    return [m for m in markers if m.name or m.position not in named_positions]

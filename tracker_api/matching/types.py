@@ -1,0 +1,136 @@
+"""The engine's public data types: catalogue books, Audible items, candidates and decisions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from tracker_api.matching.recommendation import Recommendation
+
+
+@dataclass(frozen=True)
+class CatalogBook:
+    """One book of the user's tracker as the engine sees it (no ORM object, just facts)."""
+
+    id: Any
+    title: str
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    isbn10: str | None = None
+    isbn13: str | None = None
+    asin: str | None = None
+    series: str | None = None
+    series_position: str | None = None
+    year: int | None = None
+    language: str | None = None
+    goodreads_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One Audible library item, built from the normalised item shape of the gateway."""
+
+    asin: str
+    title: str
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    narrators: tuple[str, ...] = ()
+    series: tuple[tuple[str, str | None], ...] = ()
+    isbn: str | None = None
+    language: str | None = None
+    year: int | None = None
+    runtime_min: int | None = None
+    is_podcast: bool = False
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> SourceItem:
+        """The normalised item dict (audible_gateway.items.normalize_item) -> SourceItem."""
+        release = item.get("release_date") or ""
+        year_match = re.match(r"(\d{4})", str(release))
+        series = tuple(
+            (str(s.get("title") or ""), s.get("sequence"))
+            for s in (item.get("series") or [])
+            if isinstance(s, dict) and s.get("title")
+        )
+        return cls(
+            asin=str(item.get("asin") or ""),
+            title=str(item.get("title") or ""),
+            subtitle=item.get("subtitle") or None,
+            authors=tuple(str(a) for a in (item.get("authors") or []) if a),
+            narrators=tuple(str(n) for n in (item.get("narrators") or []) if n),
+            series=series,
+            isbn=item.get("isbn") or None,
+            language=item.get("language") or None,
+            year=int(year_match.group(1)) if year_match else None,
+            runtime_min=item.get("runtime_min"),
+            is_podcast=bool(item.get("is_podcast")),
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A catalogue book scored against an item; lower distance is better."""
+
+    book: CatalogBook
+    distance: float
+    penalties: dict[str, float]
+    reasons: list[str]
+    identifier: str | None = None  # "isbn" / "asin" when an identifier matched
+
+    @property
+    def similarity(self) -> float:
+        return round(1.0 - self.distance, 4)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: what a conflict stores and the dry run prints."""
+        return {
+            "id": self.book.id,
+            "title": self.book.title,
+            "authors": list(self.book.authors),
+            "distance": round(self.distance, 4),
+            "similarity": self.similarity,
+            "reasons": list(self.reasons),
+            "penalties": {k: round(v, 4) for k, v in self.penalties.items()},
+            "goodreads_id": self.book.goodreads_id,
+        }
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Ranked candidates for one item and how sure the engine is about the first."""
+
+    candidates: list[Candidate]
+    recommendation: Recommendation
+    method: str = "fuzzy"  # "isbn" / "asin" when the best candidate was found by identifier
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with an item: link to ``book``, open a conflict, or treat it as new."""
+
+    kind: str  # "linked" | "conflict" | "new"
+    book: CatalogBook | None
+    confidence: float
+    candidates: list[Candidate] = field(default_factory=list)
+    method: str = "fuzzy"
+    recommendation: Recommendation = Recommendation.none
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary; ``book`` is the linked candidate's dict or None."""
+        linked = None
+        if self.book is not None:
+            linked = next((c.to_dict() for c in self.candidates if c.book.id == self.book.id), None)
+        return {
+            "decision": self.kind,
+            "confidence": round(self.confidence, 4),
+            "recommendation": self.recommendation.name,
+            "method": self.method,
+            "book": linked,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
