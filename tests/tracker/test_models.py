@@ -65,13 +65,17 @@ def test_config_interval_has_a_floor_and_cap_a_range(alice, bob):
     config = ConfigFactory(user=alice)
     assert config.sync_interval_minutes >= limits.min_sync_interval_minutes()
     assert config.daily_sync_cap == 24
-    assert_refused(lambda: AudibleConfig.objects.filter(pk=config.pk).update(
-        sync_interval_minutes=limits.ABSOLUTE_MIN_SYNC_INTERVAL_MINUTES - 1
-    ))
+    assert_refused(
+        lambda: AudibleConfig.objects.filter(pk=config.pk).update(
+            sync_interval_minutes=limits.ABSOLUTE_MIN_SYNC_INTERVAL_MINUTES - 1
+        )
+    )
     assert_refused(lambda: AudibleConfig.objects.filter(pk=config.pk).update(daily_sync_cap=0))
-    assert_refused(lambda: AudibleConfig.objects.filter(pk=config.pk).update(
-        daily_sync_cap=limits.ABSOLUTE_MAX_DAILY_SYNC_CAP + 1
-    ))
+    assert_refused(
+        lambda: AudibleConfig.objects.filter(pk=config.pk).update(
+            daily_sync_cap=limits.ABSOLUTE_MAX_DAILY_SYNC_CAP + 1
+        )
+    )
     assert_refused(lambda: AudibleConfig.objects.filter(pk=config.pk).update(import_policy="x"))
     assert_refused(lambda: ConfigFactory(user=alice))  # one per user
 
