@@ -37,12 +37,14 @@ def test_goodreads_rows_become_books(alice):
     assert hunger.title == "The Hunger Games"
     assert (hunger.series, hunger.series_position) == ("The Hunger Games", "1")
     assert (hunger.isbn10, hunger.isbn13) == ("0439023483", "9780439023481")
-    assert hunger.status == "want_to_read" and hunger.source == "goodreads"
+    assert hunger.status == "want_to_read"
+    assert hunger.source == "goodreads"
     assert (hunger.year, hunger.pages) == (2008, 374)
 
     potter = books["3"]
     assert potter.authors == ["J.K. Rowling", "Mary GrandPré", "Jim Dale"]
-    assert potter.status == "read" and potter.progress_percent == 100
+    assert potter.status == "read"
+    assert potter.progress_percent == 100
     assert potter.finished_at.date().isoformat() == "2021-03-14"
     assert potter.year == 1997  # the original publication year, not this edition's
 
@@ -52,7 +54,8 @@ def test_goodreads_rows_become_books(alice):
     assert books["960"].title == "Angels & Demons"
     # The bad ISBN-10 is dropped with a note; the good ISBN-13 fills it back in.
     assert books["5107"].isbn10 == "0316769177"
-    assert books["22222"].isbn10 == "" and books["22222"].isbn13 == ""
+    assert books["22222"].isbn10 == ""
+    assert books["22222"].isbn13 == ""
 
 
 def test_goodreads_problems_are_reported_with_line_numbers(alice):
@@ -86,7 +89,8 @@ def test_a_changed_export_updates_the_same_books(alice, tmp_path):
     result = run(alice, changed)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 6)
     hunger = Book.objects.get(user=alice, goodreads_id="2767052")
-    assert hunger.status == "read" and hunger.progress_percent == 100
+    assert hunger.status == "read"
+    assert hunger.progress_percent == 100
     assert hunger.finished_at.date().isoformat() == "2024-05-06"
 
 
@@ -109,8 +113,10 @@ def test_storygraph_rows_become_books_and_reimport_is_idempotent(alice):
     assert [(n["line"], n["field"]) for n in result.notes] == [(6, "ISBN/UID")]
     books = {b.title: b for b in Book.objects.filter(user=alice)}
     hail = books["Project Hail Mary"]
-    assert hail.status == "read" and hail.source == "storygraph"
-    assert hail.isbn13 == "9780593135204" and hail.isbn10 == "0593135202"
+    assert hail.status == "read"
+    assert hail.source == "storygraph"
+    assert hail.isbn13 == "9780593135204"
+    assert hail.isbn10 == "0593135202"
     assert hail.started_at.date().isoformat() == "2023-01-05"
     assert hail.finished_at.date().isoformat() == "2023-02-10"
     assert books["Piranesi"].status == "reading"
