@@ -15,66 +15,14 @@ from typing import Any
 from rapidfuzz.distance import Indel
 
 from tracker_api.matching.config import MatchConfig
+from tracker_api.matching.normalize import STOPWORDS
 from tracker_api.matching.prepared import Prepared
 from tracker_api.matching.prepared import prepare_book
 from tracker_api.matching.types import CatalogBook
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "in",
-        "on",
-        "to",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "is",
-        "it",
-        "its",
-        "my",
-        "your",
-        "our",
-        "his",
-        "her",
-        "their",
-        "be",
-        "as",
-        "or",
-        "how",
-        "what",
-        "why",
-        "who",
-        "when",
-        "where",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "you",
-        "we",
-        "he",
-        "she",
-        "they",
-        "not",
-        "no",
-        "book",
-        "books",
-        "novel",
-        "series",
-        "volume",
-        "vol",
-        "part",
-        "edition",
-        "unabridged",
-    ]
-)
+_STOPWORDS = STOPWORDS | frozenset({
+    "book", "books", "novel", "series", "volume", "vol", "part", "edition", "unabridged"
+})  # fmt: skip
 
 
 def title_words(prepared: Prepared) -> set[str]:
@@ -160,21 +108,17 @@ class CatalogIndex:
             pool |= self._by_title.get(text, set())
         words = [w for w in title_words(item) if w in self._by_word]
         words.sort(key=lambda w: (len(self._by_word[w]), w))
-        taken = 0
-        for word in words:
+        for taken, word in enumerate(words[:3]):
             postings = self._by_word[word]
             if len(postings) > config.max_token_frequency and taken:
                 break
             pool |= postings
-            taken += 1
-            if taken >= 3:
-                break
         hits = self.identifier_hits(item)
         pool -= hits
         keys = [k for k in (item.title.main, item.title.full, *item.title.alternates) if k]
         scored = []
         for book_id in pool:
-            book, prepared = self.books[book_id]
+            prepared = self.books[book_id][1]
             quick = max(
                 Indel.normalized_similarity(k, b)
                 for k in keys

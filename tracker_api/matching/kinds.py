@@ -14,7 +14,7 @@ from dataclasses import dataclass
 # More (or less) than one volume: box sets, omnibuses, "Books 1-3", "2-in-1", "Part 1 of 2".
 _OMNIBUS = re.compile(
     r"\b(?:box(?:ed)?[- ]?set|omnibus|compendium|anthology|"
-    r"(?:books|volumes|vols?\.?|novels|series)\s*#?\d+\s*(?:-|–|to|&|and|through)\s*\d+|"
+    r"(?:books|volumes|vols?\.?|novels|series)\s*#?\d+\s*(?:-|\u2013|to|&|and|through)\s*\d+|"
     r"\d+\s*-?\s*in\s*-?\s*(?:\d+|one)\b|"
     r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:books|novels|volumes)\s+in\s+"
     r"(?:one|1)|complete\s+(?:series|works|novels|collection|saga|trilogy)|"

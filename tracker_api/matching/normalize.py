@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
-_APOSTROPHES = re.compile(r"['’`´‘]")
+_APOSTROPHES = re.compile(r"['\u2019`\u00b4\u2018]")
 _NON_WORD = re.compile(r"[\W_]+")
 _LEADING_ARTICLE = re.compile(r"^(the|a|an) (?=\S)")
 
@@ -61,40 +61,14 @@ def fold(text: str | None) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-_UNITS = {
-    w: n
-    for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_TENS = {
-    w: 10 * n
-    for n, w in enumerate(
-        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-    )
-    if w != "_"
-}
+_UNIT_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"
+)  # fmt: skip
+_UNITS = {w: n for n, w in enumerate(_UNIT_WORDS)}
+_TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_TENS = {w: 10 * n for n, w in enumerate(_TEN_WORDS, start=2)}
 
 
 def _numberize(words: list[str]) -> list[str]:
@@ -146,7 +120,7 @@ def position_number(text: str | None) -> str | None:
 # --- titles -----------------------------------------------------------------------------------
 
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")"
-_RANGE = r"\d+\s*(?:-|–|to|&|and|through)\s*\d+"
+_RANGE = r"\d+\s*(?:-|\u2013|to|&|and|through)\s*\d+"
 # "Jack Reacher, Book 3", "A Crossfire Novel, Book 2", "The Wheel of Time #8", "Series, #1-3"
 _MARKER_NAME_FIRST = re.compile(
     rf"^(?P<name>.+?)[,\s]\s*(?:book|bk\.?|volume|vol\.?|no\.|number|#)\s*"
@@ -180,7 +154,7 @@ _GENRE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]")
-_SEGMENT_SPLIT = re.compile(r"\s*:\s*|\s+[-–—]+\s+|\s*[;,]\s*or,?\s+|\s+or,\s+|\s*/\s*")
+_SEGMENT_SPLIT = re.compile(r"\s*:\s*|\s+[-\u2013\u2014]+\s+|\s*[;,]\s*or,?\s+|\s+or,\s+|\s*/\s*")
 
 
 @dataclass(frozen=True)
@@ -210,7 +184,7 @@ class TitleParts:
 
 
 def _position(text: str) -> str | None:
-    range_match = re.fullmatch(r"(\d+)\s*(?:-|–|to|&|and|through)\s*(\d+)", text.strip(), re.I)
+    range_match = re.fullmatch(r"(\d+)\s*(?:-|\u2013|to|&|and|through)\s*(\d+)", text.strip(), re.I)
     if range_match:
         return f"{int(range_match.group(1))}-{int(range_match.group(2))}"
     return position_number(text)
@@ -337,53 +311,12 @@ def parse_title(
     return TitleParts(main=main, subtitle=sub, alternates=tuple(alternates), series=tuple(markers))
 
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "in",
-        "on",
-        "to",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "is",
-        "it",
-        "its",
-        "my",
-        "your",
-        "our",
-        "his",
-        "her",
-        "their",
-        "be",
-        "as",
-        "or",
-        "how",
-        "what",
-        "why",
-        "who",
-        "when",
-        "where",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "you",
-        "we",
-        "he",
-        "she",
-        "they",
-        "not",
-        "no",
-    ]
-)
+STOPWORDS = frozenset({
+    "a", "an", "and", "the", "of", "in", "on", "to", "for", "with", "at", "by", "from", "is",
+    "it", "its", "my", "your", "our", "his", "her", "their", "be", "as", "or", "how", "what",
+    "why", "who", "when", "where", "this", "that", "these", "those", "i", "you", "we", "he",
+    "she", "they", "not", "no"
+})  # fmt: skip
 
 
 @lru_cache(maxsize=65536)
@@ -440,7 +373,7 @@ _NAME_PREFIX = re.compile(
     r"^\s*(?:written\s*by|narrated\s*by|read\s*by|authors?|by)\s*:\s*|^\s*by\s+", re.IGNORECASE
 )
 _NAME_ROLE = re.compile(
-    r"\s*(?:[-–(\[]\s*|\s)(?:introduction|foreword|illustrator|illustrated by|illustrations|"
+    r"\s*(?:[-\u2013(\[]\s*|\s)(?:introduction|foreword|illustrator|illustrated by|illustrations|"
     r"editor|edited by|translator|translated by|contributor|narrator|afterword|adapter|preface|"
     r"compiler|photographer)\s*[)\]]?\s*$",
     re.IGNORECASE,
