@@ -39,6 +39,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 DEFAULT_MAX_REC: dict[str, str] = {
     # A title that differs outright is another book, whoever wrote it: "new", no review.
     "title": "none",
+    # An author who is plainly someone else: another book with the same title.
+    "author": "none",
     # A different number in the series or in the title: a person decides.
     "series_position": "medium",
     "title_number": "medium",
@@ -50,7 +52,7 @@ DEFAULT_MAX_REC: dict[str, str] = {
     "podcast": "none",
 }
 # The penalty at which a key's cap applies (default: cap_min_penalty).
-DEFAULT_CAP_MIN: dict[str, float] = {"title": 0.5}
+DEFAULT_CAP_MIN: dict[str, float] = {"title": 0.5, "author": 0.5}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tracker_api.matching.normalize import SEGMENT_SPLIT
+from tracker_api.matching.normalize import parse_series_marker
+
 # More (or less) than one volume: box sets, omnibuses, "Books 1-3", "2-in-1", "Part 1 of 2".
 _OMNIBUS = re.compile(
     r"\b(?:box(?:ed)?[- ]?set|omnibus|compendium|anthology|"
@@ -20,11 +23,12 @@ _OMNIBUS = re.compile(
     r"(?:one|1)|complete\s+(?:series|works|novels|collection|saga|trilogy)|"
     r"(?:definitive|complete|essential|ultimate)\s+(?:\w+\s+){0,3}collection|"
     r"collection,?\s+(?:vol(?:ume)?\.?\s*)?\d+|and\s+\d+\s+other|"
-    r"trilogy(?!,?\s*(?:book|bk|#|vol|no\.|number|\d))|(?:a|the)\s+(?:\w+\s+)?collection)\b|"
-    # Two titles in one: "A Tale of Two Cities / Great Expectations", "The Iliad/The Odyssey".
-    r"\S\s+/\s+\S|/\s*(?:the|a|an)\s",
+    r"trilogy(?!,?\s*(?:book|bk|#|vol|no\.|number|\d))|(?:a|the)\s+(?:\w+\s+)?collection)\b",
     re.IGNORECASE,
 )
+# Two titles in one: "A Tale of Two Cities / Great Expectations", "The Iliad/The Odyssey".
+_TWO_TITLES = re.compile(r"\S\s+/\s+\S|/\s*(?:the|a|an)\s", re.IGNORECASE)
+_RANGE_MARKER = re.compile(r"\d+\s*(?:-|\u2013|to|through)\s*\d+")
 # One part of a split volume: "(1 of 3)", "Part 1 of 2", Goodreads "(Harry Potter, #5, Part 1)".
 _PART = re.compile(
     r"\b(?:part\s+)?\d+\s+of\s+\d+\b|[\(\[][^\)\]]*\bpart\s+(?:\d+|one|two|three)\b",
@@ -66,9 +70,16 @@ def detect_kinds(
     is_podcast: bool = False,
 ) -> WorkKinds:
     """Look at raw title + subtitle text (and series positions like '1-3') for kind markers."""
-    text = " ".join(part for part in (title, subtitle) if part)
+    text = " : ".join(part for part in (title, subtitle) if part)
+    two_titles = bool(_TWO_TITLES.search(text))
+    # "Book II of the Red Rising Trilogy" names a series, not a box set: leave markers out.
+    text = " : ".join(
+        segment
+        for segment in SEGMENT_SPLIT.split(text)
+        if segment and (parse_series_marker(segment) is None or _RANGE_MARKER.search(segment))
+    )
     omnibus: str | None = None
-    if _OMNIBUS.search(text) or any(p and "-" in p for p in series_positions):
+    if two_titles or _OMNIBUS.search(text) or any(p and "-" in p for p in series_positions):
         omnibus = "omnibus"
     elif _PART.search(text):
         omnibus = "part"

@@ -154,7 +154,7 @@ _GENRE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]")
-_SEGMENT_SPLIT = re.compile(r"\s*:\s*|\s+[-\u2013\u2014]+\s+|\s*[;,]\s*or,?\s+|\s+or,\s+|\s*/\s*")
+SEGMENT_SPLIT = re.compile(r"\s*:\s*|\s+[-\u2013\u2014]+\s+|\s*[;,]\s*or,?\s+|\s+or,\s+|\s*/\s*")
 
 
 @dataclass(frozen=True)
@@ -282,9 +282,9 @@ def parse_title(
             else:
                 markers.append(SeriesMarker(series_key(title_key(piece)), None))
     text = _BRACKETS.sub(" ", raw)
-    segments = [s for s in _SEGMENT_SPLIT.split(text) if s and s.strip()]
+    segments = [s for s in SEGMENT_SPLIT.split(text) if s and s.strip()]
     if subtitle:
-        segments += [s for s in _SEGMENT_SPLIT.split(_BRACKETS.sub(" ", subtitle)) if s.strip()]
+        segments += [s for s in SEGMENT_SPLIT.split(_BRACKETS.sub(" ", subtitle)) if s.strip()]
     kept: list[str] = []
     named_markers: list[tuple[int, SeriesMarker, str]] = []
     for index, segment in enumerate(segments):
@@ -335,6 +335,15 @@ def _word_found(word: str, others: tuple[str, ...]) -> bool:
 SAME_WORD_SIMILARITY = 0.8
 
 
+# How alike a title is to a longer one that starts with all of its words.
+PREFIX_SIMILARITY = 0.75
+
+
+def _word_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 2 and long_[: len(short)] == short
+
+
 def text_similarity(a: str, b: str) -> float:
     """How alike two folded titles are, 0..1: half character edits, half shared words.
 
@@ -354,10 +363,17 @@ def text_similarity(a: str, b: str) -> float:
     words_a, words_b = significant_words(a), significant_words(b)
     if not words_a or not words_b:
         return char
-    found = sum(_word_found(w, words_b) for w in words_a) + sum(
-        _word_found(w, words_a) for w in words_b
+    if _word_prefix(words_a, words_b):
+        # "Love's Executioner" / "Love's Executioner and Other Tales of Psychotherapy": a
+        # subtitle written without a colon. Worth a review, never a link on its own.
+        return max(char, PREFIX_SIMILARITY)
+    # The side with the most words of its own decides: an extra word is as telling as a
+    # missing one.
+    coverage = min(
+        sum(_word_found(w, words_b) for w in words_a) / len(words_a),
+        sum(_word_found(w, words_a) for w in words_b) / len(words_b),
     )
-    return 0.5 * char + 0.5 * found / (len(words_a) + len(words_b))
+    return 0.5 * char + 0.5 * coverage
 
 
 def title_numbers(text: str) -> frozenset[str]:
