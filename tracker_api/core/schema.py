@@ -26,16 +26,18 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class AutoSchema(openapi.AutoSchema):
-    """Adds the error responses (400/401/404/405-free) every authenticated operation may give."""
+    """Adds the error responses every operation may give: 400 for writes and filtered lists,
+    401 unless anonymous access is allowed, 404 for detail paths and out-of-range pages."""
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes: list[str] = []
-        if self.method in {"POST", "PUT", "PATCH"}:
+        is_list = self.method == "GET" and self._is_list_view()
+        if self.method in {"POST", "PUT", "PATCH"} or is_list:
             codes.append("400")
         if not self._allows_anonymous():
             codes.append("401")
-        if self._is_detail():
+        if self._is_detail() or is_list:
             codes.append("404")
         for code in codes:
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
