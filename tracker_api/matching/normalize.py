@@ -183,7 +183,8 @@ class TitleParts:
         return f"{self.main} {self.subtitle}".strip()
 
 
-def _position(text: str) -> str | None:
+def position_text(text: str) -> str | None:
+    """Like position_number, but ranges stay ranges: '1 - 3' -> '1-3' (an omnibus)."""
     range_match = re.fullmatch(r"(\d+)\s*(?:-|\u2013|to|&|and|through)\s*(\d+)", text.strip(), re.I)
     if range_match:
         return f"{int(range_match.group(1))}-{int(range_match.group(2))}"
@@ -196,12 +197,12 @@ def parse_series_marker(segment: str) -> SeriesMarker | None:
     if not segment:
         return None
     if re.fullmatch(rf"#\s*(?:{_RANGE}|{_NUM})", segment, re.IGNORECASE):
-        return SeriesMarker("", _position(segment.lstrip("#")))
+        return SeriesMarker("", position_text(segment.lstrip("#")))
     for pattern in (_MARKER_NAME_FIRST, _MARKER_POS_FIRST):
         match = pattern.match(segment)
         if match:
             name = title_key(match.group("name") or "")
-            return SeriesMarker(series_key(name), _position(match.group("pos")))
+            return SeriesMarker(series_key(name), position_text(match.group("pos")))
     match = _MARKER_A_NOVEL.match(segment)
     if match and len(match.group("name").split()) <= 4:
         return SeriesMarker(series_key(title_key(match.group("name"))), None)

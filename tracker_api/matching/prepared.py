@@ -18,7 +18,7 @@ from tracker_api.matching.normalize import fold
 from tracker_api.matching.normalize import parse_series_marker
 from tracker_api.matching.normalize import parse_title
 from tracker_api.matching.normalize import person_name
-from tracker_api.matching.normalize import position_number
+from tracker_api.matching.normalize import position_text
 from tracker_api.matching.normalize import series_key
 from tracker_api.matching.normalize import title_key
 from tracker_api.matching.normalize import title_numbers
@@ -95,7 +95,7 @@ def prepare_book(book: CatalogBook) -> Prepared:
         marker = parse_series_marker(f"{book.series} #{book.series_position}")
         if marker is None or not book.series_position:
             marker = SeriesMarker(
-                series_key(title_key(book.series)), position_number(book.series_position)
+                series_key(title_key(book.series)), position_text(book.series_position or "")
             )
         markers.insert(0, marker)
         raw_series.append(title_key(book.series))
@@ -124,7 +124,7 @@ def prepare_item(item: SourceItem) -> Prepared:
     markers = list(parts.series)
     raw_series: list[str] = []
     for name, sequence in item.series:
-        markers.insert(0, SeriesMarker(series_key(title_key(name)), position_number(sequence)))
+        markers.insert(0, SeriesMarker(series_key(title_key(name)), position_text(sequence or "")))
         raw_series.append(title_key(name))
     # A marker parsed from the title and the same series from the series list count once.
     series = tuple(dict.fromkeys(_merge_markers(markers)))
