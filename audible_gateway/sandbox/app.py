@@ -58,6 +58,10 @@ def request_target(environ: dict[str, Any]) -> str:
     return quote(path, safe="/:@!$&'()*+,;=-._~") + (f"?{query}" if query else "")
 
 
+def _age_ok(age: float | None, skew: float) -> bool:
+    return age is not None and age <= skew
+
+
 def _domain_from_login(args: dict[str, str], host: str) -> str:
     """The marketplace of an ``/ap/signin`` URL: assoc handle, marketplace id, then Host."""
     handle = args.get("openid.assoc_handle", "")
@@ -129,7 +133,7 @@ def create_app(
             skew = state.config.max_clock_skew_s
             if (
                 device is not None
-                and (skew is None or (signature_age_s(signed.date) or float("inf")) <= skew)
+                and (skew is None or _age_ok(signature_age_s(signed.date), skew))
                 and verify_signature(
                     device.public_key,
                     request.method,

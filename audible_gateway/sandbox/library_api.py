@@ -76,7 +76,7 @@ def _sort_key(field: str):
 
 def _ordered(state: SandboxState, sort_by: str, with_revoked: bool) -> list[dict[str, Any]]:
     key = f"{sort_by}|{with_revoked}"
-    cached = state._caches.orders.get(key)
+    cached = state.caches.orders.get(key)
     if cached is None:
         field = sort_by.lstrip("-")
         pool = list(state.items.values())
@@ -84,12 +84,12 @@ def _ordered(state: SandboxState, sort_by: str, with_revoked: bool) -> list[dict
             pool.extend(state.tombstones.values())
         pool.sort(key=_sort_key(field), reverse=sort_by.startswith("-"))
         cached = [item["asin"] for item in pool]
-        state._caches.orders[key] = cached
+        state.caches.orders[key] = cached
     return [state.items.get(asin) or state.tombstones[asin] for asin in cached]
 
 
 def _fragments(state: SandboxState, groups: frozenset[str]) -> tuple[ItemProjector, dict[str, str]]:
-    caches = state._caches
+    caches = state.caches
     fragments = caches.fragments.get(groups)
     if fragments is None:
         if len(caches.fragments) >= 8:

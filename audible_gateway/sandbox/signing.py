@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from audible_gateway.sandbox.clock import parse_timestamp
+
 SIGNATURE_ALG = "SHA256withRSA:1.0"
 
 
@@ -68,15 +70,7 @@ def verify_signature(
 
 def signature_age_s(date: str, now: datetime | None = None) -> float | None:
     """Seconds between the signed date (``2026-01-02T03:04:05.678+00:00Z``) and now."""
-    text = date.strip()
-    if text.endswith("Z"):
-        text = text[:-1]
-    if not text.endswith("+00:00") and "+" not in text[10:] and "-" not in text[10:]:
-        text += "+00:00"
-    try:
-        signed_at = datetime.fromisoformat(text)
-    except ValueError:
+    signed_at = parse_timestamp(date)
+    if signed_at is None:
         return None
-    if signed_at.tzinfo is None:
-        signed_at = signed_at.replace(tzinfo=UTC)
     return abs(((now or datetime.now(UTC)) - signed_at).total_seconds())

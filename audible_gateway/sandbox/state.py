@@ -170,7 +170,7 @@ class SandboxState:
         self.calls: Counter[str] = Counter()
         self.customer_id = credentials.new_account_id()
         self._clock_ms = 0
-        self._caches = _Caches()
+        self.caches = _Caches()
         self.set_library(library or [])
 
     # ------------------------------------------------------------------ clock, caches
@@ -185,7 +185,7 @@ class SandboxState:
         return str(self._clock_ms)
 
     def _invalidate(self, asin: str | None = None) -> None:
-        caches = self._caches
+        caches = self.caches
         caches.version += 1
         caches.orders.clear()
         if asin is None:

@@ -232,3 +232,14 @@ def test_signing_vectors_verify_with_the_sandbox_verifier():
         # and anything else than what was signed fails
         assert not verify_signature(public, case["method"], case["path"] + "x", body, signed)
         assert not verify_signature(public, "PATCH", case["path"], body, signed)
+
+
+def test_signatures_older_than_the_allowed_clock_skew_are_refused(sandbox, auth):
+    sandbox.state.config.max_clock_skew_s = 0.0
+    try:
+        with client(auth, sandbox) as api, pytest.raises(audible.exceptions.Unauthorized):
+            api.get("library", num_results=1)
+    finally:
+        sandbox.state.config.max_clock_skew_s = 900.0
+    with client(auth, sandbox) as api:
+        assert api.get("library", num_results=1)["items"]
