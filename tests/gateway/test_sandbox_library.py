@@ -173,3 +173,25 @@ def test_single_item_and_unknown_asin(sandbox, api):
     assert answer["item"]["title"]
     with pytest.raises(audible.exceptions.NotFoundError):
         api.get("library/B000000000")
+
+
+def test_async_client_fetches_pages_concurrently_like_audible_cli(sandbox):
+    import asyncio
+
+    from audible_gateway.sandbox.testing import AsyncRedirectTransport
+
+    async def fetch_all():
+        async with audible.AsyncClient(
+            sandbox.auth, transport=AsyncRedirectTransport(sandbox.url)
+        ) as api:
+            first = await api.get(
+                "library", num_results=500, page=1, response_callback=lambda resp: resp
+            )
+            pages = math.ceil(int(first.headers["total-count"]) / 500)
+            rest = await asyncio.gather(
+                *(api.get("library", num_results=500, page=n) for n in range(2, pages + 1))
+            )
+            return first.json()["items"] + [i for p in rest for i in p["items"]]
+
+    items = asyncio.run(fetch_all())
+    assert len({i["asin"] for i in items}) == len(items) == active_count(sandbox)
