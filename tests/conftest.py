@@ -5,12 +5,19 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.db import connection
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    """A PostgreSQL server URL for tests that need one whatever the Django database is."""
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith("postgres") else DEFAULT_POSTGRES_URL
+    """The URL of a database that exists on the PostgreSQL server (its maintenance database),
+    for tests that need a server whatever the Django database is."""
+    return os.environ.get("TEST_POSTGRES_SERVER_URL", DEFAULT_POSTGRES_URL)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``postgres`` skip, saying why, when the suite runs on SQLite."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")

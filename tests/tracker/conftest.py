@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.tracker.factories import UserFactory
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked ``postgres`` skip, saying why, when the suite runs on SQLite."""
-    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
 
 
 @pytest.fixture
