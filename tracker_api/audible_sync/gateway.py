@@ -1,0 +1,315 @@
+"""The one HTTP client of the Audible gateway: explicit timeouts, bounded retries, typed errors.
+
+Every call the tracker makes to the gateway goes through :func:`_post`. Transport failures
+(connection refused, timeouts), 429 and 5xx answers are retried with exponential backoff
+(tenacity); a ``retry_after`` from the gateway replaces the backoff. The whole effort stays
+inside a time budget: when the next wait would overrun it, the call gives up at once and
+raises :class:`GatewayError` carrying the wait, so the caller can say when to try again.
+
+The shared secret travels in ``X-API-Secret`` and appears in no exception message and no log;
+nor does a sealed blob. Settings (Django settings first, then the environment):
+
+* ``AUDIBLE_SERVICE_URL``, ``AUDIBLE_API_SECRET`` (lead-owned settings);
+* ``AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S`` (5), ``AUDIBLE_GATEWAY_READ_TIMEOUT_S`` (120),
+  ``AUDIBLE_GATEWAY_RETRY_ATTEMPTS`` (4), ``AUDIBLE_GATEWAY_RETRY_BASE_S`` (1),
+  ``AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S`` (30), ``AUDIBLE_GATEWAY_RETRY_BUDGET_S`` (120).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from tenacity import RetryCallState
+from tenacity import Retrying
+from tenacity import retry_if_exception
+
+log = logging.getLogger("tracker_api.audible_sync.gateway")
+
+SECRET_HEADER = "X-API-Secret"  # noqa: S105 - a header name, not a secret
+REAUTH_REQUIRED = "audible_reauth_required"
+UNREACHABLE = "gateway_unreachable"
+TIMEOUT = "gateway_timeout"
+BAD_ANSWER = "gateway_bad_answer"
+NOT_CONFIGURED = "gateway_not_configured"
+# Gateway codes that another attempt cannot fix (the request or the credentials are wrong).
+PERMANENT_CODES = frozenset(
+    {
+        REAUTH_REQUIRED,
+        "invalid_auth_blob",
+        "invalid_secret",
+        "validation_error",
+        "audible_bad_response",
+        NOT_CONFIGURED,
+    }
+)
+
+
+class GatewayError(Exception):
+    """A gateway call failed. ``permanent`` means retrying cannot help (e.g. re-login needed)."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        permanent: bool,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+    @property
+    def needs_relogin(self) -> bool:
+        return self.code in (REAUTH_REQUIRED, "invalid_auth_blob")
+
+    def __repr__(self) -> str:
+        return f"GatewayError({self.code!r}, status={self.status}, permanent={self.permanent})"
+
+
+@dataclass(frozen=True)
+class LibraryResult:
+    """The gateway's library answer: normalised items, a refreshed blob (or None), problems."""
+
+    items: list[dict[str, Any]]
+    new_auth: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    base_url: str
+    secret: str
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 120.0
+    attempts: int = 4
+    base_s: float = 1.0
+    max_wait_s: float = 30.0
+    budget_s: float = 120.0
+
+
+def _number(name: str, default: float) -> float:
+    value = getattr(settings, name, None)
+    if value is None:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a number.") from None
+    if float(value) < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative.")
+    return float(value)
+
+
+def client_settings() -> ClientSettings:
+    """Read on every call, so tests and a changed environment take effect at once."""
+    return ClientSettings(
+        base_url=str(getattr(settings, "AUDIBLE_SERVICE_URL", "") or "").rstrip("/"),
+        secret=str(getattr(settings, "AUDIBLE_API_SECRET", "") or ""),
+        connect_timeout_s=_number("AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S", 5.0),
+        read_timeout_s=_number("AUDIBLE_GATEWAY_READ_TIMEOUT_S", 120.0),
+        attempts=max(1, int(_number("AUDIBLE_GATEWAY_RETRY_ATTEMPTS", 4))),
+        base_s=_number("AUDIBLE_GATEWAY_RETRY_BASE_S", 1.0),
+        max_wait_s=_number("AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S", 30.0),
+        budget_s=_number("AUDIBLE_GATEWAY_RETRY_BUDGET_S", 120.0),
+    )
+
+
+# --------------------------------------------------------------------------- error mapping
+def _error_from_response(response: requests.Response) -> GatewayError:
+    """A non-2xx answer -> GatewayError; the gateway's own code and sentence pass through."""
+    code, message, retry_after = f"gateway_http_{response.status_code}", "", None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        code = str(error.get("code") or code)
+        message = str(error.get("message") or "")
+        raw_retry = error.get("retry_after")
+        if isinstance(raw_retry, int | float) and not isinstance(raw_retry, bool):
+            retry_after = float(raw_retry)
+    if retry_after is None:
+        header = response.headers.get("Retry-After", "").strip()
+        if header.replace(".", "", 1).isdigit():
+            retry_after = float(header)
+    if not message:
+        message = f"The Audible gateway answered HTTP {response.status_code}."
+    transient = response.status_code == 429 or response.status_code >= 500
+    permanent = code in PERMANENT_CODES or not transient
+    return GatewayError(
+        code, message, status=response.status_code, permanent=permanent, retry_after=retry_after
+    )
+
+
+def _transport_error(exc: requests.RequestException, url: str) -> GatewayError:
+    # The URL is configuration, not a secret; the exception text is never passed on (it could
+    # quote a request), only its kind.
+    if isinstance(exc, requests.Timeout):
+        return GatewayError(
+            TIMEOUT,
+            f"The Audible gateway at {url} did not answer in time.",
+            permanent=False,
+        )
+    if isinstance(exc, requests.ConnectionError):
+        return GatewayError(
+            UNREACHABLE,
+            f"The Audible gateway at {url} cannot be reached; is it running?",
+            permanent=False,
+        )
+    return GatewayError(
+        UNREACHABLE,
+        f"The request to the Audible gateway failed ({type(exc).__name__}).",
+        permanent=False,
+    )
+
+
+# --------------------------------------------------------------------------- retries
+class _Policy:
+    def __init__(self, cfg: ClientSettings) -> None:
+        self.cfg = cfg
+
+    def wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, GatewayError) and exc.retry_after is not None:
+            return exc.retry_after
+        return min(self.cfg.max_wait_s, self.cfg.base_s * 2 ** (state.attempt_number - 1))
+
+    def stop(self, state: RetryCallState) -> bool:
+        if state.attempt_number >= self.cfg.attempts:
+            return True
+        elapsed = state.seconds_since_start or 0.0
+        return elapsed + self.wait(state) > self.cfg.budget_s
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, GatewayError) and not exc.permanent
+
+
+def _post(path: str, payload: dict[str, Any], *, session: requests.Session | None = None) -> Any:
+    """POST JSON to the gateway with retries; the parsed JSON answer or a GatewayError."""
+    cfg = client_settings()
+    if not cfg.base_url or not cfg.secret:
+        raise GatewayError(
+            NOT_CONFIGURED,
+            "The tracker is not configured to reach the Audible gateway "
+            "(AUDIBLE_SERVICE_URL and AUDIBLE_API_SECRET).",
+            permanent=True,
+        )
+    url = cfg.base_url + path
+    http = session or requests
+    policy = _Policy(cfg)
+
+    def once() -> Any:
+        try:
+            response = http.post(
+                url,
+                json=payload,
+                headers={SECRET_HEADER: cfg.secret, "Accept": "application/json"},
+                timeout=(cfg.connect_timeout_s, cfg.read_timeout_s),
+            )
+        except requests.RequestException as exc:
+            raise _transport_error(exc, cfg.base_url) from None
+        if response.status_code >= 400:
+            raise _error_from_response(response)
+        try:
+            return response.json()
+        except ValueError:
+            raise GatewayError(
+                BAD_ANSWER,
+                "The Audible gateway sent an answer that is not JSON.",
+                status=response.status_code,
+                permanent=False,
+            ) from None
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "gateway %s failed (%s), attempt %d; retrying",
+            path.split("/")[2] if path.count("/") >= 2 else path,
+            getattr(exc, "code", type(exc).__name__),
+            state.attempt_number,
+        )
+
+    retrying = Retrying(
+        retry=retry_if_exception(_retryable),
+        stop=policy.stop,
+        wait=policy.wait,
+        reraise=True,
+        sleep=time.sleep,
+        before_sleep=before_sleep,
+    )
+    for attempt in retrying:
+        with attempt:
+            return once()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _answer_dict(answer: Any, what: str) -> dict[str, Any]:
+    if not isinstance(answer, dict):
+        raise GatewayError(
+            BAD_ANSWER,
+            f"The Audible gateway's {what} answer is not a JSON object.",
+            permanent=False,
+        )
+    return answer
+
+
+# --------------------------------------------------------------------------- the calls
+def connect(body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/auth passthrough (external login, auth file, password): the gateway's answer."""
+    return _answer_dict(_post("/api/auth", body), "connect")
+
+
+def fetch_library(sealed: str, *, include_revoked: bool = True) -> LibraryResult:
+    """Every title of the account, normalised, plus a refreshed blob when the gateway made one."""
+    answer = _answer_dict(
+        _post("/api/library", {"auth": sealed, "include_revoked": include_revoked}), "library"
+    )
+    items = answer.get("items")
+    if not isinstance(items, list):
+        raise GatewayError(
+            BAD_ANSWER, "The Audible gateway's library answer has no item list.", permanent=False
+        )
+    new_auth = answer.get("auth")
+    problems = answer.get("errors") or []
+    return LibraryResult(
+        items=items,
+        new_auth=new_auth if isinstance(new_auth, str) and new_auth else None,
+        errors=[p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else [],
+        total=int(answer.get("total") or len(items)),
+        complete=bool(answer.get("complete", True)),
+    )
+
+
+def refresh(sealed: str) -> str:
+    """A new access token inside a new sealed blob."""
+    answer = _answer_dict(_post("/api/refresh-token", {"auth": sealed}), "refresh")
+    blob = answer.get("auth")
+    if not isinstance(blob, str) or not blob:
+        raise GatewayError(
+            BAD_ANSWER, "The Audible gateway's refresh answer has no auth blob.", permanent=False
+        )
+    return blob
+
+
+def progress(sealed: str, asin: str) -> dict[str, Any]:
+    """Position, percent and finished state of one title (``auth`` is a new blob or null)."""
+    return _answer_dict(_post(f"/api/progress/{asin}", {"auth": sealed}), "progress")
