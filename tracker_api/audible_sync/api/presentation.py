@@ -1,0 +1,166 @@
+"""How a conflict's candidates are shown to people, in the API and the admin alike (beets' way).
+
+Similarity is ``1 - distance``; its tier picks the badge colour on the matcher's own
+thresholds (green strong, amber medium, red below). ``differs`` lists the penalty keys that
+count, biggest first, as beets prints ``≠ album, year``. ``field_rows`` lays an Audible item
+beside a book field by field and marks the rows the matcher found different.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+from tracker_api.matching import MatchConfig
+
+if TYPE_CHECKING:
+    from tracker_api.books.models import Book
+
+DEFAULT_CONFIG = MatchConfig()
+DIFFERS_MIN_PENALTY = 0.1
+MAX_DIFFERS = 3
+
+PENALTY_LABELS = {
+    "identifier": "identifier",
+    "title": "title",
+    "author": "author",
+    "subtitle": "subtitle",
+    "series": "series",
+    "series_position": "series position",
+    "title_number": "number in title",
+    "year": "year",
+    "language": "language",
+    "omnibus": "omnibus / single volume",
+    "derivative": "summary or guide",
+    "adaptation": "dramatisation",
+    "podcast": "podcast",
+}
+TIER_COLOURS = {"strong": "green", "medium": "amber", "low": "red"}
+
+
+def tier_for(distance: float | None, config: MatchConfig = DEFAULT_CONFIG) -> str:
+    """strong / medium / low on the matcher's thresholds; no score at all is low."""
+    if distance is None:
+        return "low"
+    if distance <= config.strong_threshold:
+        return "strong"
+    if distance <= config.medium_threshold:
+        return "medium"
+    return "low"
+
+
+def differing_keys(penalties: dict[str, Any], config: MatchConfig = DEFAULT_CONFIG) -> list[str]:
+    """Penalty keys that count (at least ``DIFFERS_MIN_PENALTY``), heaviest first."""
+    weighted = []
+    for key, value in (penalties or {}).items():
+        if not isinstance(value, int | float) or value < DIFFERS_MIN_PENALTY:
+            continue
+        weighted.append((value * config.weights.get(key, 1.0), key))
+    return [key for _, key in sorted(weighted, key=lambda pair: (-pair[0], pair[1]))]
+
+
+def differs_text(keys: list[str]) -> str:
+    """``≠ series position, year`` (at most three keys, then an ellipsis); empty if none."""
+    if not keys:
+        return ""
+    labels = [PENALTY_LABELS.get(key, key.replace("_", " ")) for key in keys[:MAX_DIFFERS]]
+    return "≠ " + ", ".join(labels) + (", …" if len(keys) > MAX_DIFFERS else "")
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def candidate_view(candidate: dict[str, Any]) -> dict[str, Any]:
+    """A stored candidate (``Candidate.to_dict()``) in the shape people and the API see."""
+    distance = _number(candidate.get("distance"))
+    similarity = _number(candidate.get("similarity"))
+    if similarity is None:
+        similarity = round(1.0 - distance, 4) if distance is not None else 0.0
+    if distance is None:
+        distance = round(1.0 - similarity, 4)
+    raw_id = candidate.get("id", candidate.get("book_id"))
+    try:
+        book_id = int(raw_id) if raw_id is not None else None
+    except (TypeError, ValueError):
+        book_id = None
+    penalties = {
+        str(k): float(v)
+        for k, v in (candidate.get("penalties") or {}).items()
+        if _number(v) is not None
+    }
+    return {
+        "book_id": book_id,
+        "title": str(candidate.get("title") or ""),
+        "authors": [str(a) for a in candidate.get("authors") or []],
+        "similarity": similarity,
+        "distance": distance,
+        "tier": tier_for(distance),
+        "reasons": [str(r) for r in candidate.get("reasons") or []],
+        "penalties": penalties,
+        "differs": differing_keys(penalties),
+    }
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One line of the side-by-side comparison."""
+
+    label: str
+    audible: str
+    book: str
+    differs: bool
+
+
+def _series_name(item: dict[str, Any]) -> tuple[str, str]:
+    entries = [s for s in item.get("series") or [] if isinstance(s, dict) and s.get("title")]
+    if not entries:
+        return "", ""
+    return str(entries[0]["title"]), str(entries[0].get("sequence") or "")
+
+
+def _year(item: dict[str, Any]) -> str:
+    found = re.match(r"(\d{4})", str(item.get("release_date") or ""))
+    return found.group(1) if found else ""
+
+
+def field_rows(
+    item: dict[str, Any], book: Book | None, penalties: dict[str, float]
+) -> list[FieldRow]:
+    """The Audible item beside ``book`` (as it is now), row by row, with the rows the matcher
+    penalised marked; a deleted book shows empty cells."""
+    series, position = _series_name(item)
+
+    def penalised(key: str) -> bool:
+        return penalties.get(key, 0.0) >= DIFFERS_MIN_PENALTY
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return "" if value is None else str(value)
+
+    book_value = (lambda name: text(getattr(book, name))) if book is not None else (lambda _: "")
+    isbn = book_value("isbn13") or book_value("isbn10")
+    return [
+        FieldRow("Title", text(item.get("title")), book_value("title"), penalised("title")),
+        FieldRow(
+            "Subtitle", text(item.get("subtitle")), book_value("subtitle"), penalised("subtitle")
+        ),
+        FieldRow("Authors", text(item.get("authors")), book_value("authors"), penalised("author")),
+        FieldRow("Narrators", text(item.get("narrators")), "", False),
+        FieldRow("Series", series, book_value("series"), penalised("series")),
+        FieldRow(
+            "Series position",
+            position,
+            book_value("series_position"),
+            penalised("series_position"),
+        ),
+        FieldRow("Year", _year(item), book_value("year"), penalised("year")),
+        FieldRow(
+            "Language", text(item.get("language")), book_value("language"), penalised("language")
+        ),
+        FieldRow("ISBN", text(item.get("isbn")), isbn, False),
+        FieldRow("ASIN", text(item.get("asin")), book_value("asin"), False),
+    ]

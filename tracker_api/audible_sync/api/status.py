@@ -1,0 +1,131 @@
+"""What ``GET /api/audible/status`` reports, computed in a handful of aggregate queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from typing import Any
+
+from django.db.models import Count
+from django.db.models import Q
+from django.utils import timezone
+
+from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import ratelimit
+from tracker_api.audible_sync.models import AudibleBookMapping
+from tracker_api.audible_sync.models import AudibleConfig
+from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.audible_sync.models import SyncStatus
+from tracker_api.books.models import BookStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+# A running log older than this is a crashed sync, not a running one.
+STALE_RUNNING_AFTER = timedelta(hours=2)
+COUNT_FIELDS = (
+    "items_seen",
+    "linked",
+    "created",
+    "updated",
+    "conflicts_opened",
+    "skipped",
+    "errors",
+)
+
+
+def connection_state(config: AudibleConfig) -> str:
+    if not config.is_connected:
+        return "not_connected"
+    return "needs_relogin" if config.needs_relogin else "connected"
+
+
+def sync_status(user: AbstractBaseUser, now: datetime | None = None) -> dict[str, Any]:
+    """Connection, rate limit, last sync, whether one runs, and the mapping statistics."""
+    now = now or timezone.now()
+    config = AudibleConfig.objects.filter(user=user).first() or AudibleConfig(user=user)
+    last = AudibleSyncLog.objects.filter(user=user).order_by("-started_at", "-id").first()
+    return {
+        "connection": {
+            "state": connection_state(config),
+            "connected": config.is_connected,
+            "needs_relogin": config.needs_relogin,
+            "enabled": config.enabled,
+            "auto_sync": config.auto_sync,
+            "account": config.account or {},
+            "connected_at": config.connected_at,
+        },
+        "rate_limit": _rate_limit(config, now),
+        "last_sync": _last_sync(last),
+        "sync_running": is_sync_running(config, last, now),
+        "stats": mapping_stats(user),
+    }
+
+
+def is_sync_running(config: AudibleConfig, last: AudibleSyncLog | None, now: datetime) -> bool:
+    """The sync lock is held, or the newest log is running and not stale."""
+    if config.sync_lock_token:
+        return True
+    return (
+        last is not None
+        and last.status == SyncStatus.RUNNING
+        and last.started_at > now - STALE_RUNNING_AFTER
+    )
+
+
+def _rate_limit(config: AudibleConfig, now: datetime) -> dict[str, Any]:
+    decision = ratelimit.check_rate_limit(config, now)
+    scheduled = None
+    if config.auto_sync and config.enabled and config.is_connected and not config.needs_relogin:
+        scheduled = max(ratelimit.next_scheduled_at(config) or now, decision.retry_at or now)
+    backoff = config.rate_limited_until
+    recent = (
+        AudibleSyncLog.objects.filter(user_id=config.user_id, started_at__gt=now - ratelimit.DAY)
+        .exclude(status=SyncStatus.SKIPPED)
+        .count()
+    )
+    return {
+        "allowed": decision.allowed,
+        "reason": decision.reason,
+        "next_allowed_at": decision.retry_at,
+        "next_scheduled_at": scheduled,
+        "audible_backoff_until": backoff if backoff and backoff > now else None,
+        "min_interval_minutes": limits.min_sync_interval_minutes(),
+        "daily_sync_cap": config.daily_sync_cap,
+        "syncs_last_24h": recent,
+    }
+
+
+def _last_sync(log: AudibleSyncLog | None) -> dict[str, Any] | None:
+    if log is None:
+        return None
+    return {
+        "id": log.pk,
+        "status": log.status,
+        "trigger": log.trigger,
+        "dry_run": log.dry_run,
+        "started_at": log.started_at,
+        "finished_at": log.finished_at,
+        "duration_ms": log.duration_ms,
+        "counts": {name: getattr(log, name) for name in COUNT_FIELDS},
+        "error": log.error,
+    }
+
+
+def mapping_stats(user: AbstractBaseUser) -> dict[str, int]:
+    """Counts over the person's mappings (one query) and open conflicts (one query)."""
+    linked = Q(book__isnull=False, ignored=False)
+    counts = AudibleBookMapping.objects.filter(user=user).aggregate(
+        mapped=Count("id", filter=linked),
+        ignored=Count("id", filter=Q(ignored=True)),
+        not_in_library=Count("id", filter=Q(in_library=False, ignored=False)),
+        reading=Count("id", filter=linked & Q(book__status=BookStatus.READING)),
+        finished=Count("id", filter=linked & Q(book__status=BookStatus.READ)),
+    )
+    counts["open_conflicts"] = AudibleConflict.objects.filter(
+        user=user, status=ConflictStatus.OPEN
+    ).count()
+    return {key: int(value or 0) for key, value in counts.items()}

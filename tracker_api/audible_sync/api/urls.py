@@ -1,0 +1,25 @@
+"""``/api/audible/...`` routes of this package (mounted by tracker_api.config.api_urls)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from tracker_api.audible_sync.api import views
+
+urlpatterns = [
+    path("audible/auth", views.AuthView.as_view(), name="audible-auth"),
+    path("audible/config", views.ConfigView.as_view(), name="audible-config"),
+    path("audible/status", views.StatusView.as_view(), name="audible-status"),
+    path("audible/link", views.LinkView.as_view(), name="audible-link"),
+    path("audible/conflicts", views.ConflictListView.as_view(), name="audible-conflicts"),
+    path(
+        "audible/conflicts/<int:pk>",
+        views.ConflictDetailView.as_view(),
+        name="audible-conflict",
+    ),
+    path(
+        "audible/conflicts/<int:pk>/resolve",
+        views.ConflictResolveView.as_view(),
+        name="audible-conflict-resolve",
+    ),
+]
