@@ -47,7 +47,7 @@ class GatewayConfig:
     retry_max_wait_s: float = 8.0
     retry_budget_s: float = 20.0
     page_size: int = 1000  # Audible accepts 10..1000 titles per page
-    page_concurrency: int = 10
+    page_concurrency: int = 6
     lastpositions_batch: int = 50
     login_state_ttl_s: int = 900
 
@@ -146,7 +146,7 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         ),
         page_size=int(page_size),
         page_concurrency=int(
-            _number("GATEWAY_PAGE_CONCURRENCY", env.get("GATEWAY_PAGE_CONCURRENCY"), 10, 1)
+            _number("GATEWAY_PAGE_CONCURRENCY", env.get("GATEWAY_PAGE_CONCURRENCY"), 6, 1)
         ),
         login_state_ttl_s=int(
             _number("GATEWAY_LOGIN_STATE_TTL_S", env.get("GATEWAY_LOGIN_STATE_TTL_S"), 900, 1)

@@ -14,9 +14,11 @@ import json
 import math
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import overload
 
 import audible
 import httpx
@@ -26,6 +28,7 @@ from audible.client import raise_for_status
 from audible_gateway import errors
 from audible_gateway.items import MalformedItem
 from audible_gateway.items import normalize_item
+from audible_gateway.items import progress_of
 from audible_gateway.retry import RetryPolicy
 from audible_gateway.retry import translate
 from audible_gateway.upstream import Upstream
@@ -47,15 +50,51 @@ RESPONSE_GROUPS = ",".join(
     ]
 )
 PAGE_SIZE = 1000
+PROGRESS_KEYS = ("listening_status", "percent_complete", "is_finished")
 MAX_PAGES_WITHOUT_COUNT = 50
 LIBRARY_SIZE_REFUSAL = "implied library size is unsupported"
 
 
+def encode_item(item: dict[str, Any]) -> bytes:
+    return json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class EncodedItems(Sequence[dict[str, Any]]):
+    """Normalised items kept as compact JSON bytes.
+
+    A normalised item costs about 5 KB as Python objects but about 600 bytes as JSON, which is
+    what keeps a 10,000-title answer well inside the gateway's memory budget. Indexing and
+    iteration decode on demand for Python callers; ``to_json`` is the array as sent.
+    """
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [json.loads(chunk) for chunk in self.chunks[index]]
+        return json.loads(self.chunks[index])  # type: ignore[no-any-return]
+
+    def to_json(self) -> bytes:
+        return b"[" + b",".join(self.chunks) + b"]"
+
+
 @dataclass
 class Page:
-    """One normalised page, plus the raw items of titles in progress (they need positions)."""
+    """One normalised page: finished entries already encoded, titles in progress as dicts.
 
-    items: list[dict[str, Any]] = field(default_factory=list)
+    Titles in progress wait for their last position; for them only the few raw progress
+    fields are kept (``PROGRESS_KEYS``), not the whole raw item, so memory stays flat.
+    """
+
+    entries: list[bytes | dict[str, Any]] = field(default_factory=list)
     in_progress: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     count: int = 0
@@ -63,14 +102,16 @@ class Page:
 
 @dataclass
 class Library:
-    items: list[dict[str, Any]]
+    items: EncodedItems
     errors: list[dict[str, Any]]
     total: int
     complete: bool
 
 
-def normalise_page(raw_items: Any) -> Page:
+def normalise_page(raw_items: Any, seen: set[str] | None = None) -> Page:
+    """Normalise and encode one page; ``seen`` drops titles an earlier page already had."""
     page = Page()
+    seen = set() if seen is None else seen
     if not isinstance(raw_items, list):
         page.errors.append({"asin": None, "message": "a library page had no item list"})
         return page
@@ -81,20 +122,46 @@ def normalise_page(raw_items: Any) -> Page:
         except MalformedItem as exc:
             page.errors.append({"asin": exc.asin, "message": exc.reason})
             continue
+        if item["asin"] in seen:  # the library changed between two page requests
+            continue
+        seen.add(item["asin"])
         progress = item["progress"]
         if 0 < progress["percent"] < 100 and not progress["is_finished"]:
-            page.in_progress[item["asin"]] = raw
-        page.items.append(item)
+            page.in_progress[item["asin"]] = {key: raw.get(key) for key in PROGRESS_KEYS}
+            page.entries.append(item)
+        else:
+            page.entries.append(encode_item(item))
     return page
 
 
-def _page_answer(response: httpx.Response) -> tuple[str | None, Any]:
-    raise_for_status(response)
+async def _read_page(client: audible.AsyncClient, url: str, params: dict[str, Any]) -> Any:
+    """GET one library page, streamed into a local buffer.
+
+    httpx keeps every response in a reference cycle with its stream, so a cached body lives
+    until a full garbage collection; at 1,000 titles a page that is megabytes per page.
+    Streaming keeps the body out of the response object. Errors map like the package's.
+    """
     try:
-        body = json.loads(response.content)
+        async with client.raw_request(
+            "GET", url, stream=True, apply_auth_flow=True, params=params
+        ) as response:
+            if response.is_error:
+                await response.aread()
+                raise_for_status(response)
+            buffer = bytearray()
+            async for chunk in response.aiter_bytes():
+                buffer += chunk
+            count = response.headers.get("Total-Count")
+    except httpx.TimeoutException:
+        raise ax.NotResponding from None
+    except httpx.NetworkError:
+        raise ax.NetworkError from None
+    except httpx.RequestError as exc:
+        raise ax.RequestError(exc) from None
+    try:
+        return count, json.loads(buffer)
     except ValueError:
         raise errors.bad_upstream("a library page is not JSON") from None
-    return response.headers.get("Total-Count"), body
 
 
 def _is_size_refusal(exc: BaseException) -> bool:
@@ -119,6 +186,8 @@ class LibraryFetch:
         self.gate = asyncio.Semaphore(concurrency)
         self.batch = lastpositions_batch
         self.page_size = page_size
+        self.seen: set[str] = set()
+        self.url = f"https://api.audible.{client.auth.locale.domain}/1.0/library"
         self.params: dict[str, Any] = {
             "num_results": page_size,
             "response_groups": RESPONSE_GROUPS,
@@ -139,12 +208,11 @@ class LibraryFetch:
 
     async def page(self, number: int) -> tuple[str | None, Page]:
         count, body = await self._call(
-            lambda: self.client.get(
-                "library", page=number, response_callback=_page_answer, **self.params
-            )
+            lambda: _read_page(self.client, self.url, {**self.params, "page": number})
         )
         items = body.get("items") if isinstance(body, dict) else None
-        return count, normalise_page(items)
+        page = normalise_page(items, self.seen)
+        return count, page
 
     async def pages(self) -> tuple[list[Page], int, list[dict[str, Any]]]:
         """All pages, the total Audible announced, and any paging refusal to report."""
@@ -251,18 +319,16 @@ async def fetch_library(
             in_progress.update(page.in_progress)
             page.in_progress = {}
         positions, problems = await fetch.positions(list(in_progress))
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    chunks: list[bytes] = []
     problems = [*notes, *problems]
     for page in pages:
         problems.extend(page.errors)
-        for item in page.items:
-            if item["asin"] in seen:  # the library changed between two page requests
-                continue
-            seen.add(item["asin"])
-            raw = in_progress.get(item["asin"])
-            if raw is not None and item["asin"] in positions:
-                item = normalize_item(raw, positions[item["asin"]])
-            items.append(item)
-        page.items = []
-    return Library(items=items, errors=problems, total=total, complete=not notes)
+        for entry in page.entries:
+            if isinstance(entry, dict):
+                asin = entry["asin"]
+                if asin in positions:
+                    entry["progress"] = progress_of(in_progress[asin], positions[asin])
+                entry = encode_item(entry)
+            chunks.append(entry)
+        page.entries = []
+    return Library(items=EncodedItems(chunks), errors=problems, total=total, complete=not notes)

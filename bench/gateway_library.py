@@ -1,0 +1,173 @@
+"""Benchmark: the gateway's /api/library on a 10,000-title library, against its floor.
+
+Starts the sandbox (``python -m audible_gateway.sandbox``) and the gateway (real gunicorn,
+one sync worker) as processes on loopback, connects an account through the external login,
+then times, alternately:
+
+* gateway: ``POST /api/library`` (all pages, normalisation, positions, JSON answer);
+* floor:   a plain httpx fetch of the same pages from the same sandbox, page 1 then pages
+           2..N concurrently, signed with the same credentials, JSON parsed, nothing else.
+
+Prints the medians, their ratio (target <= 1.5) and the gateway worker's peak RSS (VmHWM,
+target <= 150 MB). Usage: ``.venv/bin/python bench/gateway_library.py [--titles 10000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import audible
+import httpx
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from audible_gateway.library import RESPONSE_GROUPS  # noqa: E402
+from audible_gateway.sandbox.library_gen import generate_library  # noqa: E402
+from audible_gateway.sealing import Sealer  # noqa: E402
+
+BIN = Path(sys.executable).parent
+SECRET = "bench-secret-" + "x" * 24
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"process for {url} exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def peak_rss_mb(master_pid: int) -> float:
+    """VmHWM of the gunicorn worker (the master's only child)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    worst = 0
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                worst = max(worst, int(line.split()[1]))
+    return worst / 1024
+
+
+async def floor_fetch(sandbox_url: str, auth: audible.Authenticator) -> int:
+    """The least any client must do: every page, concurrently, signed, parsed."""
+    params = {"num_results": 1000, "response_groups": RESPONSE_GROUPS, "status": "Active,Revoked"}
+    headers = {"Host": "api.audible.com", "Accept": "application/json"}
+    async with httpx.AsyncClient(
+        base_url=sandbox_url, auth=auth, headers=headers, timeout=60
+    ) as http:
+        first = await http.get("/1.0/library", params={**params, "page": 1})
+        first.raise_for_status()
+        total = int(first.headers["Total-Count"])
+        count = len(first.json()["items"])
+        pages = range(2, math.ceil(total / 1000) + 1)
+        answers = await asyncio.gather(
+            *(http.get("/1.0/library", params={**params, "page": n}) for n in pages)
+        )
+        for answer in answers:
+            answer.raise_for_status()
+            count += len(answer.json()["items"])
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--titles", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    key = Fernet.generate_key().decode()
+    with tempfile.TemporaryDirectory() as tmp:
+        library_file = Path(tmp) / "library.json"
+        library_file.write_text(json.dumps(generate_library(args.titles, seed=42)))
+        sandbox_port, gateway_port = free_port(), free_port()
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        sandbox = subprocess.Popen(
+            [sys.executable, "-m", "audible_gateway.sandbox", "--library", str(library_file),
+             "--port", str(sandbox_port)],
+            cwd=ROOT, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        env = {**os.environ, "API_SECRET": SECRET, "ENCRYPTION_KEY": key,
+               "AUDIBLE_SANDBOX_URL": sandbox_url, "GATEWAY_UPSTREAM_TIMEOUT_S": "120"}  # fmt: skip
+        env.pop("DEBUG", None)
+        gateway = subprocess.Popen(
+            [str(BIN / "gunicorn"), "audible_gateway:create_app()", "--bind",
+             f"127.0.0.1:{gateway_port}", "--workers", "1", "--timeout", "300"],
+            cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_for(f"{sandbox_url}/__sandbox/state", sandbox)
+            wait_for(f"{gateway_url}/health", gateway)
+            http = httpx.Client(base_url=gateway_url, headers={"X-API-Secret": SECRET}, timeout=300)
+            start = http.post("/api/auth", json={"method": "external", "locale": "us"}).json()
+            landing = httpx.get(start["login_url"]).headers["location"]
+            done = http.post(
+                "/api/auth",
+                json={"method": "external", "state": start["state"], "redirect_url": landing},
+            ).json()
+            blob = done["auth"]
+            auth = audible.Authenticator.from_dict(
+                Sealer((key.encode(),)).open(blob, "audible_auth").data
+            )
+            rss_before = peak_rss_mb(gateway.pid)
+            gateway_times, floor_times = [], []
+            for run in range(args.runs + 1):  # run 0 warms both up and is not counted
+                began = time.perf_counter()
+                answer = http.post("/api/library", json={"auth": blob})
+                elapsed = time.perf_counter() - began
+                body = answer.json()
+                if answer.status_code != 200 or len(body["items"]) != args.titles:
+                    raise SystemExit(f"gateway answered {answer.status_code}: {str(body)[:300]}")
+                began = time.perf_counter()
+                count = asyncio.run(floor_fetch(sandbox_url, auth))
+                floor = time.perf_counter() - began
+                if count != args.titles:
+                    raise SystemExit(f"floor fetch saw {count} titles")
+                if run:
+                    gateway_times.append(elapsed)
+                    floor_times.append(floor)
+            rss = peak_rss_mb(gateway.pid)
+        finally:
+            gateway.terminate()
+            sandbox.terminate()
+            gateway.wait(timeout=10)
+            sandbox.wait(timeout=10)
+
+    g, f = statistics.median(gateway_times), statistics.median(floor_times)
+    print(f"titles                      {args.titles}")
+    print(f"runs (median of)            {args.runs}")
+    runs_g = ", ".join(f"{t:.3f}" for t in gateway_times)
+    runs_f = ", ".join(f"{t:.3f}" for t in floor_times)
+    print(f"gateway /api/library        {g:.3f} s   (runs: {runs_g})")
+    print(f"floor: httpx page fetch     {f:.3f} s   (runs: {runs_f})")
+    print(f"ratio gateway / floor       {g / f:.2f}    (target <= 1.5)")
+    print(f"gateway worker RSS at idle  {rss_before:.1f} MB")
+    print(f"gateway worker peak RSS     {rss:.1f} MB  (target <= 150 MB)")
+
+
+if __name__ == "__main__":
+    main()
