@@ -119,12 +119,13 @@ def mapping_stats(user: AbstractBaseUser) -> dict[str, int]:
     """Counts over the person's mappings (one query) and open conflicts (one query)."""
     linked = Q(book__isnull=False, ignored=False)
     counts = AudibleBookMapping.objects.filter(user=user).aggregate(
-        mapped=Count("id", filter=linked),
-        ignored=Count("id", filter=Q(ignored=True)),
-        not_in_library=Count("id", filter=Q(in_library=False, ignored=False)),
-        reading=Count("id", filter=linked & Q(book__status=BookStatus.READING)),
-        finished=Count("id", filter=linked & Q(book__status=BookStatus.READ)),
+        n_mapped=Count("id", filter=linked),
+        n_ignored=Count("id", filter=Q(ignored=True)),
+        n_not_in_library=Count("id", filter=Q(in_library=False, ignored=False)),
+        n_reading=Count("id", filter=linked & Q(book__status=BookStatus.READING)),
+        n_finished=Count("id", filter=linked & Q(book__status=BookStatus.READ)),
     )
+    counts = {key.removeprefix("n_"): value for key, value in counts.items()}
     counts["open_conflicts"] = AudibleConflict.objects.filter(
         user=user, status=ConflictStatus.OPEN
     ).count()
