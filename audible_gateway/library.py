@@ -187,7 +187,10 @@ class LibraryFetch:
         self.batch = lastpositions_batch
         self.page_size = page_size
         self.seen: set[str] = set()
-        self.url = f"https://api.audible.{client.auth.locale.domain}/1.0/library"
+        locale = client.auth.locale
+        if locale is None:  # authenticator_from_dict guarantees a locale
+            raise errors.invalid_auth_blob()
+        self.url = f"https://api.audible.{locale.domain}/1.0/library"
         self.params: dict[str, Any] = {
             "num_results": page_size,
             "response_groups": RESPONSE_GROUPS,
@@ -250,7 +253,9 @@ class LibraryFetch:
 
         async def one(batch: list[str]) -> Any:
             return await self._call(
-                lambda: self.client.get("annotations/lastpositions", asins=",".join(batch))
+                lambda: self.client.get(
+                    "annotations/lastpositions", params={"asins": ",".join(batch)}
+                )
             )
 
         found: dict[str, Any] = {}

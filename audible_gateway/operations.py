@@ -100,7 +100,9 @@ def _connect_file(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
     with gw.upstream.api_client(auth) as client:
         try:  # prove the credentials work before calling the account connected
             gw.policy.call(
-                lambda: client.get("library", num_results=1, response_groups="product_desc")
+                lambda: client.get(
+                    "library", params={"num_results": 1, "response_groups": "product_desc"}
+                )
             )
         except ax.AudibleError as exc:
             raise translate(exc) from None

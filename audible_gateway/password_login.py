@@ -166,7 +166,8 @@ def _walk(
             inputs = _inputs(soup)
             for node in soup.select("div[data-a-input-name=otpDeviceContext]"):
                 field = node.find("input")
-                if "auth-TOTP" in node.get("class", []) and isinstance(field, Tag):
+                classes: Any = node.get("class") or []
+                if "auth-TOTP" in list(classes) and isinstance(field, Tag):
                     inputs[str(field.get("name"))] = str(field.get("value"))
             response = _submit(session, soup, inputs)
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from typing import cast
 
 import audible
 import httpx
@@ -34,9 +35,11 @@ def title_progress(
     with upstream.api_client(auth) as client:
         try:
             answer = policy.call(
-                lambda: client.get(f"library/{asin}", response_groups=RESPONSE_GROUPS)
+                lambda: client.get(f"library/{asin}", params={"response_groups": RESPONSE_GROUPS})
             )
-            positions = policy.call(lambda: client.get("annotations/lastpositions", asins=asin))
+            positions = policy.call(
+                lambda: client.get("annotations/lastpositions", params={"asins": asin})
+            )
         except ax.NotFoundError:
             raise errors.GatewayError(
                 "title_not_found", f"Title {asin} is not in this Audible library.", 404
@@ -52,7 +55,7 @@ def title_progress(
         if isinstance(entry, dict) and entry.get("asin") == asin:
             position = entry
     try:
-        item = normalize_item(raw, position)
+        item = normalize_item(cast("dict[str, Any]", raw), position)  # non-dicts raise inside
     except MalformedItem as exc:
         raise errors.bad_upstream(exc.reason) from None
     return {

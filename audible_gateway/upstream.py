@@ -84,10 +84,13 @@ class Upstream:
         return str(self.rewrite(httpx.URL(url)))
 
     def api_client(self, auth: audible.Authenticator) -> audible.Client:
-        return audible.Client(auth=auth, timeout=self.timeout, **self._transport_kwargs(False))
+        # audible annotates timeout as int; it is handed to httpx, which takes seconds as float.
+        timeout: Any = self.timeout
+        return audible.Client(auth=auth, timeout=timeout, **self._transport_kwargs(False))
 
     def async_api_client(self, auth: audible.Authenticator) -> audible.AsyncClient:
-        return audible.AsyncClient(auth=auth, timeout=self.timeout, **self._transport_kwargs(True))
+        timeout: Any = self.timeout
+        return audible.AsyncClient(auth=auth, timeout=timeout, **self._transport_kwargs(True))
 
     def http_client(self, **kwargs: Any) -> httpx.Client:
         """A plain client for the identity endpoints and the Amazon login pages."""
