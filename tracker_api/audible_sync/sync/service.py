@@ -1,0 +1,314 @@
+"""The sync workflow, one function every entry point calls: REST, cron endpoint, command.
+
+``run_sync(user, trigger=...)``:
+
+1. takes the user's lock (``lock.acquire``) or refuses with :class:`SyncAlreadyRunning`;
+   closes the log rows of runs that died;
+2. checks the rate limit (unless ``force``) or refuses with :class:`SyncRateLimited`; both
+   refusals are logged as ``skipped``;
+3. logs the run as ``running`` (committed at once, outside the apply transaction), fetches the
+   library (gateway or file) and stores a refreshed blob;
+4. applies it in one transaction (``apply.apply_library``), or rolls it back for a dry run;
+5. finishes the log (ok / partial / failed) with counts and the per-book changes, and releases
+   the lock in ``finally``.
+
+A failed sync is not an exception for the caller: the outcome says ``failed`` and the log
+holds the sentence. Only the refusals raise.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker_api.audible_sync import ratelimit
+from tracker_api.audible_sync.models import AudibleConfig
+from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.models import SyncStatus
+from tracker_api.audible_sync.sync import lock
+from tracker_api.audible_sync.sync.apply import MAX_LOGGED_CHANGES
+from tracker_api.audible_sync.sync.apply import ApplyResult
+from tracker_api.audible_sync.sync.apply import apply_library
+from tracker_api.audible_sync.sync.fetch import FetchFailed
+from tracker_api.audible_sync.sync.fetch import Library
+from tracker_api.audible_sync.sync.fetch import from_file
+from tracker_api.audible_sync.sync.fetch import from_gateway
+
+log = logging.getLogger("tracker_api.audible_sync.sync")
+
+ALREADY_RUNNING = "A sync of this Audible account is already running; try again when it ends."
+
+
+class SyncRefused(Exception):
+    """The sync did not start. ``code``/``message``/``status`` map onto the JSON error shape."""
+
+    code = "sync_refused"
+    status = 409
+
+    def __init__(self, message: str, *, log_row: AudibleSyncLog | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.log = log_row
+
+
+class SyncAlreadyRunning(SyncRefused):
+    code = "sync_already_running"
+    status = 409
+
+
+class SyncRateLimited(SyncRefused):
+    code = "sync_rate_limited"
+    status = 429
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_at: datetime | None,
+        retry_after: int | None,
+        log_row: AudibleSyncLog | None = None,
+    ) -> None:
+        super().__init__(message, log_row=log_row)
+        self.retry_at = retry_at
+        self.retry_after = retry_after
+
+
+class NotConnected(SyncRefused):
+    code = "audible_not_connected"
+    status = 409
+
+
+@dataclass
+class SyncOutcome:
+    """What a run did: its log row (counts, changes, error) and the failure code if it failed."""
+
+    log: AudibleSyncLog
+    error_code: str = ""
+    retry_after: float | None = None
+    result: ApplyResult | None = None
+
+    @property
+    def status(self) -> str:
+        return self.log.status
+
+    @property
+    def failed(self) -> bool:
+        return self.log.status == SyncStatus.FAILED
+
+    def summary(self) -> dict[str, Any]:
+        """The counts as the REST API and the command show them."""
+        row = self.log
+        return {
+            "id": row.pk,
+            "status": str(row.status),
+            "trigger": str(row.trigger),
+            "dry_run": row.dry_run,
+            "started_at": row.started_at.isoformat() if row.started_at else None,
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            "duration_ms": row.duration_ms,
+            "items_seen": row.items_seen,
+            "linked": row.linked,
+            "created": row.created,
+            "updated": row.updated,
+            "conflicts_opened": row.conflicts_opened,
+            "skipped": row.skipped,
+            "errors": row.errors,
+            "error": row.error,
+        }
+
+
+def _skip_log(user_id: int, trigger: str, message: str, *, dry_run: bool) -> AudibleSyncLog:
+    now = timezone.now()
+    return AudibleSyncLog.objects.create(
+        user_id=user_id,
+        trigger=trigger,
+        status=SyncStatus.SKIPPED,
+        started_at=now,
+        finished_at=now,
+        duration_ms=0,
+        error=message,
+        dry_run=dry_run,
+    )
+
+
+def _rate_limit_message(decision: ratelimit.RateLimitDecision) -> str:
+    when = timezone.localtime(decision.retry_at).strftime("%Y-%m-%d %H:%M %Z")
+    if decision.reason == ratelimit.REASON_DAILY_CAP:
+        return f"The daily number of syncs is used up; the next sync is allowed at {when}."
+    return f"The last sync was too recent; the next sync is allowed at {when}."
+
+
+def get_config(user: Any) -> AudibleConfig:
+    config = AudibleConfig.objects.filter(user=user).first()
+    if config is None:
+        raise NotConnected("No Audible account is connected; connect one before syncing.")
+    return config
+
+
+def run_sync(
+    user: Any,
+    *,
+    trigger: str,
+    force: bool = False,
+    dry_run: bool = False,
+    library_file: str | Path | None = None,
+    lock_token: str | None = None,
+    on_item: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SyncOutcome:
+    """Sync one user's Audible library into their tracker (see the module docstring).
+
+    ``lock_token``: the caller already holds the user's lock (a cron claim); it is released
+    here all the same. ``library_file`` syncs from a file instead of the gateway (no rate
+    limit then: Audible is not asked). Raises :class:`SyncRefused` subclasses only.
+    """
+    config = get_config(user)
+    token = lock_token or lock.acquire(config.pk)
+    if token is None:
+        row = _skip_log(config.user_id, trigger, ALREADY_RUNNING, dry_run=dry_run)
+        raise SyncAlreadyRunning(ALREADY_RUNNING, log_row=row)
+    try:
+        lock.close_interrupted_runs(config.user_id)
+        config.refresh_from_db()
+        if not force and library_file is None:
+            decision = ratelimit.check_rate_limit(config)
+            if not decision.allowed:
+                message = _rate_limit_message(decision)
+                row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
+                raise SyncRateLimited(
+                    message,
+                    retry_at=decision.retry_at,
+                    retry_after=decision.retry_after_seconds(),
+                    log_row=row,
+                )
+        return _run_locked(
+            config,
+            trigger=trigger,
+            dry_run=dry_run,
+            library_file=library_file,
+            on_item=on_item,
+            on_total=on_total,
+        )
+    finally:
+        lock.release(config.pk, token)
+
+
+def _run_locked(
+    config: AudibleConfig,
+    *,
+    trigger: str,
+    dry_run: bool,
+    library_file: str | Path | None,
+    on_item: Callable[[int], None] | None,
+    on_total: Callable[[int], None] | None,
+) -> SyncOutcome:
+    clock = time.monotonic()
+    row = AudibleSyncLog.objects.create(
+        user_id=config.user_id, trigger=trigger, status=SyncStatus.RUNNING, dry_run=dry_run
+    )
+    try:
+        library = (
+            from_file(library_file)
+            if library_file is not None
+            else from_gateway(config, persist_auth=not dry_run)
+        )
+    except FetchFailed as exc:
+        _finish(row, clock, SyncStatus.FAILED, error=exc.message)
+        _after_failure(config, dry_run=dry_run)
+        log.warning("sync %s of user %s failed: %s", row.pk, config.user_id, exc.code)
+        return SyncOutcome(row, error_code=exc.code, retry_after=exc.retry_after)
+    if on_total is not None:
+        on_total(len(library.items))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            result = apply_library(config, library, sync_log=row, now=now, on_item=on_item)
+            if dry_run:
+                transaction.set_rollback(True)
+    except Exception:
+        log.exception("sync %s of user %s failed while applying", row.pk, config.user_id)
+        _finish(
+            row,
+            clock,
+            SyncStatus.FAILED,
+            error="The library was fetched but applying it failed; nothing was changed. "
+            "The next sync will try again.",
+        )
+        _after_failure(config, dry_run=dry_run)
+        return SyncOutcome(row, error_code="sync_apply_failed")
+    status = SyncStatus.PARTIAL if result.errors or not _complete(library) else SyncStatus.OK
+    error = _problems_sentence(result, library)
+    _finish(row, clock, status, result=result, error=error)
+    if not dry_run:
+        _after_success(config, row)
+    return SyncOutcome(row, result=result)
+
+
+def _complete(library: Library) -> bool:
+    return library.complete or library.source == "file"
+
+
+def _problems_sentence(result: ApplyResult, library: Library) -> str:
+    parts = []
+    if result.errors:
+        shown = "; ".join(d["message"] for d in result.error_details[:5])
+        more = f" (and {result.errors - 5} more)" if result.errors > 5 else ""
+        parts.append(f"{result.errors} title(s) could not be applied: {shown}{more}.")
+    if not _complete(library):
+        parts.append("Audible's answer did not include the whole library.")
+    return " ".join(parts)
+
+
+def _finish(
+    row: AudibleSyncLog,
+    clock: float,
+    status: str,
+    *,
+    result: ApplyResult | None = None,
+    error: str = "",
+) -> None:
+    row.status = status
+    row.finished_at = timezone.now()
+    row.duration_ms = int((time.monotonic() - clock) * 1000)
+    row.error = error
+    fields = ["status", "finished_at", "duration_ms", "error"]
+    if result is not None:
+        for name, value in result.counts().items():
+            setattr(row, name, value)
+        changes = result.changes[:MAX_LOGGED_CHANGES]
+        if len(result.changes) > MAX_LOGGED_CHANGES:
+            changes.append({"change": "more", "count": len(result.changes) - MAX_LOGGED_CHANGES})
+        if result.error_details:
+            changes.extend({"change": "error", **d} for d in result.error_details[:100])
+        row.changes = changes
+        fields += [*result.counts(), "changes"]
+    AudibleSyncLog.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+
+
+def _after_success(config: AudibleConfig, row: AudibleSyncLog) -> None:
+    next_at = row.started_at + timedelta(minutes=config.sync_interval_minutes)
+    AudibleConfig.objects.filter(pk=config.pk).update(
+        last_sync_at=row.finished_at,
+        next_sync_at=next_at,
+        needs_relogin=False,
+        consecutive_failures=0,
+    )
+
+
+def _after_failure(config: AudibleConfig, *, dry_run: bool) -> None:
+    if dry_run:
+        return
+    config.refresh_from_db(fields=["sync_interval_minutes", "consecutive_failures"])
+    AudibleConfig.objects.filter(pk=config.pk).update(
+        consecutive_failures=config.consecutive_failures + 1,
+        next_sync_at=timezone.now() + timedelta(minutes=config.sync_interval_minutes),
+    )
