@@ -242,7 +242,8 @@ def test_auth_file_import(wired, sandbox, api, alice, tmp_path):
 def test_audible_rate_limit_passes_through_with_retry_after(wired, sandbox, api, alice):
     auth_file = exported_auth_file(wired, api, alice)
     sandbox.state.arm_fault(path="/1.0/library", status=429, count=None, retry_after=90)
-    response = api.post("/api/audible/auth", {"method": "file", "auth_file": auth_file}, format="json")
+    body = {"method": "file", "auth_file": auth_file}
+    response = api.post("/api/audible/auth", body, format="json")
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "audible_rate_limited"
     assert response.json()["error"]["retry_after"] == 90
