@@ -147,7 +147,10 @@ def _rate_limit_message(decision: ratelimit.RateLimitDecision) -> str:
     return f"The last sync was too recent; the next sync is allowed at {when}."
 
 
-def get_config(user: Any) -> AudibleConfig:
+def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
+    """The user's config; ``create`` makes a default one (a file sync needs no connection)."""
+    if create:
+        return AudibleConfig.objects.get_or_create(user=user)[0]
     config = AudibleConfig.objects.filter(user=user).first()
     if config is None:
         raise NotConnected("No Audible account is connected; connect one before syncing.")
@@ -171,7 +174,7 @@ def run_sync(
     here all the same. ``library_file`` syncs from a file instead of the gateway (no rate
     limit then: Audible is not asked). Raises :class:`SyncRefused` subclasses only.
     """
-    config = get_config(user)
+    config = get_config(user, create=library_file is not None)
     token = lock_token or lock.acquire(config.pk)
     if token is None:
         row = _skip_log(config.user_id, trigger, ALREADY_RUNNING, dry_run=dry_run)

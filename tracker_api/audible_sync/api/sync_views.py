@@ -1,0 +1,161 @@
+"""``POST /api/audible/sync`` (a person's own sync) and ``GET /api/cron/audible-sync`` (cron).
+
+Thin: both call the sync service. Errors use the one JSON shape (``ApiError``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracker_api.audible_sync.models import SyncTrigger
+from tracker_api.audible_sync.sync import SyncRateLimited
+from tracker_api.audible_sync.sync import SyncRefused
+from tracker_api.audible_sync.sync import run_sync
+from tracker_api.audible_sync.sync.claim import sync_due_users
+from tracker_api.audible_sync.sync.service import SyncOutcome
+from tracker_api.core.errors import ApiError
+
+DEFAULT_CRON_BATCH = 25
+# A failed run's code -> HTTP status: the account needs the person, or the upstream failed.
+FAILURE_STATUS = {
+    "audible_reauth_required": 409,
+    "invalid_auth_blob": 409,
+    "audible_not_connected": 409,
+    "audible_rate_limited": 429,
+}
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    force = serializers.BooleanField(default=False, help_text="Ignore the rate limit (staff only).")
+    dry_run = serializers.BooleanField(default=False, help_text="Decide, but write nothing.")
+
+
+class SyncLogSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    trigger = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    duration_ms = serializers.IntegerField(allow_null=True)
+    items_seen = serializers.IntegerField()
+    linked = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    conflicts_opened = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+
+
+def refusal(exc: SyncRefused) -> ApiError:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, SyncRateLimited):
+        extra["retry_after"] = exc.retry_after
+        extra["retry_at"] = exc.retry_at.isoformat() if exc.retry_at else None
+    if exc.log is not None:
+        extra["sync_log_id"] = exc.log.pk
+    return ApiError(exc.code, exc.message, status_code=exc.status, **extra)
+
+
+def failure(outcome: SyncOutcome) -> ApiError:
+    extra: dict[str, Any] = {"sync": outcome.summary()}
+    if outcome.retry_after:
+        extra["retry_after"] = int(outcome.retry_after + 0.999)
+    return ApiError(
+        outcome.error_code or "sync_failed",
+        outcome.log.error or "The sync failed.",
+        status_code=FAILURE_STATUS.get(outcome.error_code, status.HTTP_502_BAD_GATEWAY),
+        **extra,
+    )
+
+
+class SyncView(APIView):
+    """Sync the caller's Audible library now; answers the sync log's counts."""
+
+    @extend_schema(
+        request=SyncRequestSerializer,
+        responses={
+            200: SyncLogSerializer,
+            409: OpenApiResponse(description="A sync is already running, or re-login needed."),
+            429: OpenApiResponse(description="Rate limited; retry_after says when."),
+            502: OpenApiResponse(description="The gateway or Audible failed; the log says why."),
+        },
+        summary="Sync my Audible library now",
+    )
+    def post(self, request: Request) -> Response:
+        body = SyncRequestSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        force = body.validated_data["force"]
+        if force and not request.user.is_staff:
+            raise ApiError(
+                "force_not_allowed", "Only staff may bypass the rate limit.", status_code=403
+            )
+        try:
+            outcome = run_sync(
+                request.user,
+                trigger=SyncTrigger.API,
+                force=force,
+                dry_run=body.validated_data["dry_run"],
+            )
+        except SyncRefused as exc:
+            raise refusal(exc) from None
+        if outcome.failed:
+            raise failure(outcome)
+        return Response(outcome.summary())
+
+
+def cron_secret_ok(header: str) -> bool:
+    """``Authorization: Bearer <CRON_SECRET>``, compared in constant time; no secret, no entry."""
+    expected = str(getattr(settings, "CRON_SECRET", "") or "")
+    if not expected or not header.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(header[len("Bearer ") :].encode(), expected.encode())
+
+
+def cron_batch() -> int:
+    value = getattr(settings, "AUDIBLE_CRON_MAX_USERS", None)
+    if value is None:
+        value = os.environ.get("AUDIBLE_CRON_MAX_USERS", "") or DEFAULT_CRON_BATCH
+    return max(1, int(value))
+
+
+class CronSyncView(APIView):
+    """Sync every user whose automatic sync is due (at most AUDIBLE_CRON_MAX_USERS a call)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="Per-user results: {count, failed, results}."),
+            401: OpenApiResponse(description="Missing or wrong bearer secret."),
+        },
+        summary="Sync every due user (cron)",
+    )
+    def get(self, request: Request) -> Response:
+        if not cron_secret_ok(request.headers.get("Authorization", "")):
+            raise ApiError(
+                "invalid_cron_secret",
+                "Send 'Authorization: Bearer <CRON_SECRET>'.",
+                status_code=status.HTTP_401_UNAUTHORIZED,
+            )
+        results = [
+            r.to_dict()
+            for r in sync_due_users(limit=cron_batch(), trigger=SyncTrigger.CRON)
+            if r.status != "not_due"
+        ]
+        failed = sum(1 for r in results if r["status"] == "failed")
+        return Response({"count": len(results), "failed": failed, "results": results})
