@@ -288,7 +288,12 @@ class ConflictSerializer(serializers.ModelSerializer):
         help_text="Empty while open.",
     )
     resolved_book_id = serializers.IntegerField(allow_null=True)
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of whoever resolved it; null while open.",
+    )
 
     class Meta:
         model = AudibleConflict
