@@ -187,6 +187,7 @@ class LibraryFetch:
         self.batch = lastpositions_batch
         self.page_size = page_size
         self.seen: set[str] = set()
+        self.lookups: list[asyncio.Future[tuple[dict[str, Any], list[dict[str, Any]]]]] = []
         locale = client.auth.locale
         if locale is None:  # authenticator_from_dict guarantees a locale
             raise errors.invalid_auth_blob()
@@ -215,6 +216,8 @@ class LibraryFetch:
         )
         items = body.get("items") if isinstance(body, dict) else None
         page = normalise_page(items, self.seen)
+        if page.in_progress:  # ask for positions while later pages are still on their way
+            self.lookups.append(asyncio.ensure_future(self.positions(list(page.in_progress))))
         return count, page
 
     async def pages(self) -> tuple[list[Page], int, list[dict[str, Any]]]:
@@ -317,13 +320,21 @@ async def fetch_library(
         )
         try:
             pages, total, notes = await fetch.pages()
+            looked_up = await asyncio.gather(*fetch.lookups)
         except ax.AudibleError as exc:
             raise translate(exc) from None
+        finally:
+            for lookup in fetch.lookups:
+                lookup.cancel()
         in_progress: dict[str, dict[str, Any]] = {}
         for page in pages:
             in_progress.update(page.in_progress)
             page.in_progress = {}
-        positions, problems = await fetch.positions(list(in_progress))
+        positions: dict[str, Any] = {}
+        problems: list[dict[str, Any]] = []
+        for found, trouble in looked_up:
+            positions.update(found)
+            problems.extend(trouble)
     chunks: list[bytes] = []
     problems = [*notes, *problems]
     for page in pages:

@@ -96,7 +96,9 @@ def test_titles_in_progress_carry_their_last_position(answer, gw):
             assert item["progress"]["position_ms"] == heard["position_ms"]
             assert item["progress"]["position_updated_at"]
     # asked in batches of at most 50 titles, not one call per title
-    assert answer["calls"]["/1.0/annotations/lastpositions"] == -(-len(in_progress) // 50)
+    # one lookup per 50 titles in progress of each page (3 pages), asked while paging
+    calls = answer["calls"]["/1.0/annotations/lastpositions"]
+    assert -(-len(in_progress) // 50) <= calls <= -(-len(in_progress) // 50) + 3
 
 
 def test_finished_titles_are_finished(answer, big_library):
