@@ -132,3 +132,13 @@ def test_entrypoint_gives_up_on_a_database_that_never_answers():
     assert result.returncode != 0
     assert "did not answer" in result.stderr
     assert "server-started" not in result.stdout
+
+
+def test_plain_gunicorn_start_of_the_gateway_gets_its_settings(monkeypatch):
+    """`gunicorn 'audible_gateway:create_app()'` from the root reads gunicorn.conf.py."""
+    monkeypatch.delenv("GATEWAY_TIMEOUT", raising=False)
+    monkeypatch.setenv("PORT", "9124")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["timeout"] == 120
+    assert config["workers"] == 2
+    assert config["bind"].endswith(":9124")
