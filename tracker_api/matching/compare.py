@@ -56,35 +56,36 @@ def _strip_series_prefix(title: str, series_names: tuple[str, ...]) -> str | Non
 
 def title_similarity(item: Prepared, book: Prepared) -> tuple[float, str]:
     """Best similarity over the title forms of both sides, and which form matched."""
-    series_names = book.series_names_raw + tuple(m.name for m in book.series if m.name)
+    series_names = book.series_names
     # "Vampire Academy: Last Sacrifice" against "Vampire Academy" (the series' first book):
     # when the item's main title is the book's series name, the subtitle is the real title.
-    main_cost = (
-        MAIN_IS_SERIES_COST
-        if item.title.subtitle
-        and series_key(item.title.main) in {series_key(n) for n in series_names}
-        else 0.0
-    )
-    item_forms: list[tuple[str, float, str]] = [
-        (item.title.full, 0.0, "title"),
-        (item.title.main, main_cost, "title"),
-    ]
-    item_forms += [(alt, ALTERNATE_COST, "alternate title") for alt in item.title.alternates]
+    main_is_series = item.title.subtitle and series_key(item.title.main) in book.series_keys
+    item_forms: dict[str, tuple[float, str]] = {}
+
+    def offer(text: str | None, cost: float, label: str) -> None:
+        if text and (text not in item_forms or item_forms[text][0] > cost):
+            item_forms[text] = (cost, label)
+
+    offer(item.title.full, 0.0, "title")
+    offer(item.title.main, MAIN_IS_SERIES_COST if main_is_series else 0.0, "title")
+    for alt in item.title.alternates:
+        offer(alt, ALTERNATE_COST, "alternate title")
     if series_names:
         for form in (item.title.full, item.title.main):
-            stripped = _strip_series_prefix(form, series_names)
-            if stripped:
-                item_forms.append((stripped, SERIES_PREFIX_COST, "title without series name"))
+            offer(
+                _strip_series_prefix(form, series_names),
+                SERIES_PREFIX_COST,
+                "title without series name",
+            )
     if len(item.title.subtitle.split()) >= 2:
-        item_forms.append((item.title.subtitle, SUBTITLE_ONLY_COST, "subtitle"))
-    book_forms = [(book.title.full, 0.0), (book.title.main, 0.0)]
-    book_forms += [(alt, ALTERNATE_COST) for alt in book.title.alternates]
+        offer(item.title.subtitle, SUBTITLE_ONLY_COST, "subtitle")
+    book_forms = {book.title.full: 0.0, book.title.main: 0.0}
+    for alt in book.title.alternates:
+        book_forms.setdefault(alt, ALTERNATE_COST)
     best, how = 0.0, "title"
-    for text, cost, label in item_forms:
-        if not text:
-            continue
-        for other, other_cost in book_forms:
-            if not other:
+    for text, (cost, label) in item_forms.items():
+        for other, other_cost in book_forms.items():
+            if not other or 1.0 - cost - other_cost <= best:
                 continue
             score = text_similarity(text, other) - cost - other_cost
             if score > best:

@@ -74,7 +74,7 @@ class MatchConfig:
     identifier_min_title_similarity: float = 0.5
     # How many candidates a conflict carries, and how many get the full comparison.
     top_n: int = 5
-    max_scored_candidates: int = 20
+    max_scored_candidates: int = 8
     # Title words found in more catalogue books than this are not used for retrieval.
     max_token_frequency: int = 400
 

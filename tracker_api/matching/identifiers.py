@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from stdnum import isbn as stdnum_isbn
-from stdnum.exceptions import ValidationError
 
 _GOODREADS_WRAPPER = re.compile(r'^="?|"$')
+_SEPARATORS = re.compile(r"[\s\-]")
+_ISBN10_NO_ZERO = re.compile(r"\d{8}[\dX]")
+_ISBN10 = re.compile(r"\d{9}[\dX]")
+_ISBN13 = re.compile(r"97[89]\d{10}")
 
 
 def isbn13(value: str | None) -> str | None:
@@ -18,16 +21,26 @@ def isbn13(value: str | None) -> str | None:
     if not value:
         return None
     text = _GOODREADS_WRAPPER.sub("", str(value).strip()).strip()
-    compact = re.sub(r"[\s\-]", "", text).upper()
+    compact = _SEPARATORS.sub("", text).upper()
     if not compact:
         return None
-    if re.fullmatch(r"\d{8}[\dX]", compact):
+    if _ISBN10_NO_ZERO.fullmatch(compact):
         compact = "0" + compact
-    try:
-        valid = stdnum_isbn.validate(compact)
-    except ValidationError:
-        return None
-    return stdnum_isbn.to_isbn13(valid)
+    # The two checksums are computed here because a catalogue holds thousands of ISBNs and
+    # this runs once per book per sync; python-stdnum does the rarer conversions.
+    if _ISBN10.fullmatch(compact):
+        total = sum((10 - n) * (10 if c == "X" else int(c)) for n, c in enumerate(compact))
+        if total % 11:
+            return None
+        return _with_check13("978" + compact[:9])
+    if _ISBN13.fullmatch(compact):
+        return compact if _with_check13(compact[:12]) == compact else None
+    return None
+
+
+def _with_check13(first12: str) -> str:
+    total = sum(int(c) * (3 if n % 2 else 1) for n, c in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
 
 
 def isbn10(value: str | None) -> str | None:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from tracker_api.matching.config import MatchConfig
@@ -42,6 +43,7 @@ class CatalogIndex:
         self._by_squashed: dict[str, set[Any]] = defaultdict(set)
         self._by_title: dict[str, set[Any]] = defaultdict(set)
         self._by_word: dict[str, set[Any]] = defaultdict(set)
+        self._titles: dict[Any, tuple[str, str]] = {}
 
     def __len__(self) -> int:
         return len(self.books)
@@ -52,12 +54,14 @@ class CatalogIndex:
             self.remove(book.id)
         prepared = prepare_book(book)
         self.books[book.id] = (book, prepared)
+        self._titles[book.id] = (prepared.title.main, prepared.title.full)
         for key, table in self._keys(prepared):
             table[key].add(book.id)
 
     def remove(self, book_id: Any) -> None:
         """Forget a book (e.g. deleted mid-sync)."""
         entry = self.books.pop(book_id, None)
+        self._titles.pop(book_id, None)
         if entry is None:
             return
         for key, table in self._keys(entry[1]):
@@ -91,8 +95,11 @@ class CatalogIndex:
             hits |= self._by_asin.get(item.asin, set())
         return hits
 
-    def retrieve(self, item: Prepared, config: MatchConfig) -> list[tuple[CatalogBook, Prepared]]:
-        """The books worth a full comparison with ``item``, at most max_scored_candidates.
+    def retrieve(
+        self, item: Prepared, config: MatchConfig
+    ) -> list[tuple[CatalogBook, Prepared, float]]:
+        """The books worth a full comparison with ``item``, at most max_scored_candidates,
+        each with its cheap title similarity (1.0 for identifier hits).
 
         Identifier hits always come along. The rest are ranked by a cheap score (title
         similarity plus a bonus for a shared author) with the book id as tie-breaker, so the
@@ -115,22 +122,24 @@ class CatalogIndex:
             pool |= postings
         hits = self.identifier_hits(item)
         pool -= hits
-        keys = [k for k in (item.title.main, item.title.full, *item.title.alternates) if k]
-        scored = []
-        for book_id in pool:
-            prepared = self.books[book_id][1]
-            quick = max(
-                Indel.normalized_similarity(k, b)
-                for k in keys
-                for b in (prepared.title.main, prepared.title.full)
-            )
-            if book_id in author_ids:
-                quick += 0.5
-            scored.append((-quick, str(book_id), book_id))
+        keys = [k for k in dict.fromkeys((item.title.main, item.title.full)) if k]
+        keys += [k for k in item.title.alternates if k not in keys]
+        ids = sorted(pool, key=str)
+        quick = [0.5 if book_id in author_ids else 0.0 for book_id in ids]
+        best = [0.0] * len(ids)
+        for field in (0, 1):
+            choices = [self._titles[b][field] for b in ids]
+            for key in keys:
+                for _, score, position in process.extract(
+                    key, choices, scorer=Indel.normalized_similarity, limit=None
+                ):
+                    if score > best[position]:
+                        best[position] = score
+        scored = [(-(q + b), n, ids[n]) for n, (q, b) in enumerate(zip(quick, best, strict=True))]
         scored.sort()
         limit = max(config.max_scored_candidates - len(hits), 0)
-        chosen = [self.books[b] for b in sorted(hits, key=str)]
-        chosen += [self.books[b] for _, _, b in scored[:limit]]
+        chosen = [(*self.books[b], 1.0) for b in sorted(hits, key=str)]
+        chosen += [(*self.books[ids[n]], best[n]) for _, n, _ in scored[:limit]]
         return chosen
 
 

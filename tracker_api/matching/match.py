@@ -30,7 +30,14 @@ def propose(
     config = config or DEFAULT_CONFIG
     source = item if isinstance(item, SourceItem) else SourceItem.from_item(item)
     prepared = prepare_item(source)
-    scored = [compare(prepared, book, p, config) for book, p in index.retrieve(prepared, config)]
+    scored: list[Candidate] = []
+    for book, book_prepared, quick_title in index.retrieve(prepared, config):
+        # Candidates come best-first by a cheap title score. Once an exact match (distance 0)
+        # is in hand, a book whose title is not character-identical can neither tie nor beat
+        # it, so the rest need no full comparison.
+        if quick_title < 1.0 and any(c.distance == 0.0 for c in scored):
+            break
+        scored.append(compare(prepared, book, book_prepared, config))
     scored.sort(key=lambda c: (c.identifier is None, c.distance, str(c.book.id)))
     if not scored:
         return Proposal(candidates=[], recommendation=Recommendation.none)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
@@ -54,8 +55,9 @@ def fold(text: str | None) -> str:
     """Lower case, no accents, no punctuation, '&' -> 'and', single spaces."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace("+", " and ")
     text = _APOSTROPHES.sub("", text)
     return _NON_WORD.sub(" ", text).strip()
@@ -109,7 +111,7 @@ def position_number(text: str | None) -> str | None:
         return None
     if value in WORD_NUMBERS:
         return WORD_NUMBERS[value]
-    match = re.fullmatch(r"(\d+)(?:\.(\d+))?", value)
+    match = _DECIMAL.fullmatch(value)
     if not match:
         return None
     whole = str(int(match.group(1)))
@@ -121,6 +123,11 @@ def position_number(text: str | None) -> str | None:
 
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")"
 _RANGE = r"\d+\s*(?:-|\u2013|to|&|and|through)\s*\d+"
+_DECIMAL = re.compile(r"(\d+)(?:\.(\d+))?")
+_RANGE_GROUPS = re.compile(r"(\d+)\s*(?:-|\u2013|to|&|and|through)\s*(\d+)", re.IGNORECASE)
+_HASH_ONLY = re.compile(rf"#\s*(?:{_RANGE}|{_NUM})", re.IGNORECASE)
+_SEMICOLON = re.compile(r"\s*;\s*")
+_SMALL_NUMBER = re.compile(r"\b\d{1,4}\b")
 # "Jack Reacher, Book 3", "A Crossfire Novel, Book 2", "The Wheel of Time #8", "Series, #1-3"
 _MARKER_NAME_FIRST = re.compile(
     rf"^(?P<name>.+?)[,\s]\s*(?:book|bk\.?|volume|vol\.?|no\.|number|#)\s*"
@@ -178,25 +185,26 @@ class TitleParts:
     alternates: tuple[str, ...]
     series: tuple[SeriesMarker, ...]
 
-    @property
+    @cached_property
     def full(self) -> str:
         return f"{self.main} {self.subtitle}".strip()
 
 
 def position_text(text: str) -> str | None:
     """Like position_number, but ranges stay ranges: '1 - 3' -> '1-3' (an omnibus)."""
-    range_match = re.fullmatch(r"(\d+)\s*(?:-|\u2013|to|&|and|through)\s*(\d+)", text.strip(), re.I)
+    range_match = _RANGE_GROUPS.fullmatch(text.strip())
     if range_match:
         return f"{int(range_match.group(1))}-{int(range_match.group(2))}"
     return position_number(text)
 
 
+@lru_cache(maxsize=65536)
 def parse_series_marker(segment: str) -> SeriesMarker | None:
     """'Jack Reacher, Book 3' / 'Book Eight of The Wheel of Time' / '#3' -> a marker."""
     segment = segment.strip().strip(",").strip()
     if not segment:
         return None
-    if re.fullmatch(rf"#\s*(?:{_RANGE}|{_NUM})", segment, re.IGNORECASE):
+    if _HASH_ONLY.fullmatch(segment):
         return SeriesMarker("", position_text(segment.lstrip("#")))
     for pattern in (_MARKER_NAME_FIRST, _MARKER_POS_FIRST):
         match = pattern.match(segment)
@@ -215,6 +223,7 @@ def _marker_title(segment: str) -> str:
     return match.group("name") if match else segment
 
 
+@lru_cache(maxsize=65536)
 def series_key(name: str) -> str:
     """Drop generic words so 'Crave Series' == 'Crave' and 'The Karla Trilogy' == 'Karla'."""
     words = [w for w in name.split() if w not in _SERIES_GENERIC]
@@ -272,7 +281,7 @@ def parse_title(
         content = match.group(1)
         if is_edition_note(content):
             continue
-        for piece in re.split(r"\s*;\s*", content):
+        for piece in _SEMICOLON.split(content):
             marker = parse_series_marker(piece)
             if marker is not None:
                 markers.append(marker)
@@ -380,7 +389,7 @@ def text_similarity(a: str, b: str) -> float:
 def title_numbers(text: str) -> frozenset[str]:
     """Numbers that name the work ('Catch 22', '10 Must Reads') in a folded title; years
     ('1918-1956') describe rather than name, so they are left out."""
-    numbers = (int(n) for n in re.findall(r"\b\d{1,4}\b", text))
+    numbers = (int(n) for n in _SMALL_NUMBER.findall(text))
     return frozenset(str(n) for n in numbers if not 1000 <= n <= 2100)
 
 
@@ -417,7 +426,7 @@ class PersonName:
     def given(self) -> tuple[str, ...]:
         return self.tokens[:-1]
 
-    @property
+    @cached_property
     def squashed(self) -> str:
         return "".join(self.tokens)
 

@@ -6,6 +6,7 @@ Comparison then only reads these fields, which keeps scoring a candidate cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from tracker_api.matching.identifiers import asin_key
 from tracker_api.matching.identifiers import isbn13
@@ -67,9 +68,16 @@ class Prepared:
     year: int | None
     language: str | None
 
-    @property
-    def surnames(self) -> frozenset[str]:
-        return frozenset(n.surname for n in self.names if len(n.surname) > 1)
+    @cached_property
+    def series_names(self) -> tuple[str, ...]:
+        """Every series name this side carries, as written and as parsed."""
+        return tuple(
+            dict.fromkeys(self.series_names_raw + tuple(m.name for m in self.series if m.name))
+        )
+
+    @cached_property
+    def series_keys(self) -> frozenset[str]:
+        return frozenset(series_key(n) for n in self.series_names)
 
 
 def _names(authors: tuple[str, ...]) -> tuple[PersonName, ...]:
