@@ -1,5 +1,8 @@
 """The tracker's gateway client against the real gateway app and the sandbox, over HTTP."""
 
+# Fixtures come from test_sync_stack and are taken as parameters, which ruff sees as
+# redefinitions of the imported names.
+# ruff: noqa: F811
 from __future__ import annotations
 
 import logging

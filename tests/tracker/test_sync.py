@@ -1,5 +1,8 @@
 """The sync workflow against the live sandbox and gateway: apply, idempotency, faults, limits."""
 
+# Fixtures come from test_sync_stack and are taken as parameters, which ruff sees as
+# redefinitions of the imported names.
+# ruff: noqa: F811
 from __future__ import annotations
 
 from datetime import timedelta
