@@ -1,0 +1,600 @@
+"""The admin where people resolve Audible conflicts, beets-style, and look after the sync.
+
+* Conflicts: the Audible title, author and narrator; the best candidate with its similarity as
+  a coloured badge (green strong, amber medium, red low) and what disagrees ("≠ series
+  position, year"). The conflict page lays the Audible item beside every ranked candidate,
+  field by field with the matcher's reasons, with one-click actions: link to this candidate,
+  search and link another book, create a new book, ignore. Every action goes through
+  :mod:`tracker_api.audible_sync.linking`, so the admin and the API follow the same rules.
+* Mappings (relink, ignore), sync logs and progress history (read-only), and configs (the
+  sealed credentials are never shown, not even read-only: "connected: yes/no" instead).
+
+Every changelist reads what it shows from the row itself or one join
+(``list_select_related``), so its query count does not grow with the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import linking
+from tracker_api.audible_sync.api.presentation import TIER_COLOURS
+from tracker_api.audible_sync.api.presentation import candidate_view
+from tracker_api.audible_sync.api.presentation import differs_text
+from tracker_api.audible_sync.api.presentation import field_rows
+from tracker_api.audible_sync.models import AudibleBookMapping
+from tracker_api.audible_sync.models import AudibleConfig
+from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.models import AudibleProgressHistory
+from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.books.models import Book
+from tracker_api.books.search import search_books
+
+ADMIN_CSS = {"all": ["audible_sync/admin.css"]}
+SEARCH_LIMIT = 15
+READ_ONLY_CONTEXT = {
+    "show_save": False,
+    "show_save_and_continue": False,
+    "show_save_and_add_another": False,
+}
+
+
+def similarity_badge(similarity: float | None, tier: str) -> str:
+    """``<span class="audible-badge audible-badge-green">87.5%</span>``; no candidate: "—"."""
+    if similarity is None:
+        return format_html('<span class="audible-badge audible-badge-red">{}</span>', "none")
+    return format_html(
+        '<span class="audible-badge audible-badge-{}" title="{}">{}%</span>',
+        TIER_COLOURS[tier],
+        tier,
+        f"{similarity * 100:.1f}",
+    )
+
+
+def _names(values: Any) -> str:
+    return ", ".join(str(v) for v in values or []) or "—"
+
+
+def _best(conflict: AudibleConflict) -> dict[str, Any] | None:
+    candidates = conflict.candidates or []
+    return candidate_view(candidates[0]) if candidates else None
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+
+@admin.register(AudibleConflict)
+class AudibleConflictAdmin(admin.ModelAdmin):
+    list_display = [
+        "audible_title",
+        "audible_authors",
+        "audible_narrators",
+        "best_candidate",
+        "best_similarity",
+        "disagreements",
+        "recommendation",
+        "status",
+        "user",
+        "created_at",
+    ]
+    list_display_links = ["audible_title"]
+    list_filter = ["status", "recommendation", "resolution"]
+    list_select_related = ["user", "resolved_by"]
+    search_fields = ["asin", "user__username", "item__title"]
+    ordering = ["-created_at", "-id"]
+    actions = ["link_best_candidates", "ignore_selected"]
+    readonly_fields = [
+        "user",
+        "asin",
+        "status",
+        "recommendation",
+        "resolution",
+        "resolved_book",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/audible_sync/audibleconflict/change_form.html"
+
+    class Media:
+        css = ADMIN_CSS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # conflicts are opened by the sync, never by hand
+
+    @admin.display(description="Audible title", ordering="item__title")
+    def audible_title(self, conflict: AudibleConflict) -> str:
+        return str((conflict.item or {}).get("title") or conflict.asin)
+
+    @admin.display(description="Author")
+    def audible_authors(self, conflict: AudibleConflict) -> str:
+        return _names((conflict.item or {}).get("authors"))
+
+    @admin.display(description="Narrator")
+    def audible_narrators(self, conflict: AudibleConflict) -> str:
+        return _names((conflict.item or {}).get("narrators"))
+
+    @admin.display(description="Best candidate")
+    def best_candidate(self, conflict: AudibleConflict) -> str:
+        best = _best(conflict)
+        if best is None:
+            return "—"
+        return format_html("{} <small>({})</small>", best["title"], _names(best["authors"]))
+
+    @admin.display(description="Similarity")
+    def best_similarity(self, conflict: AudibleConflict) -> str:
+        best = _best(conflict)
+        if best is None:
+            return similarity_badge(None, "low")
+        return similarity_badge(best["similarity"], best["tier"])
+
+    @admin.display(description="Disagrees")
+    def disagreements(self, conflict: AudibleConflict) -> str:
+        best = _best(conflict)
+        return differs_text(best["differs"]) if best else ""
+
+    # one-click resolutions ----------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        resolve = self.admin_site.admin_view(self.resolve_view)
+        return [
+            path("<int:pk>/resolve/", resolve, name="audible_sync_audibleconflict_resolve"),
+            *super().get_urls(),
+        ]
+
+    def resolve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """POST ``action`` (link / create / ignore) and ``book_id`` for link."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        conflict = get_object_or_404(AudibleConflict, pk=pk)
+        if not self.has_change_permission(request, conflict):
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        try:
+            outcome = linking.resolve_conflict(
+                conflict.pk,
+                action,
+                user=conflict.user,
+                by=request.user,
+                book_id=request.POST.get("book_id") or None,
+            )
+        except linking.LinkingError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(self._change_url(conflict.pk))
+        self.message_user(request, _outcome_message(conflict, outcome), messages.SUCCESS)
+        return HttpResponseRedirect(self._next_url(conflict))
+
+    def _change_url(self, pk: int) -> str:
+        return reverse("admin:audible_sync_audibleconflict_change", args=[pk])
+
+    def _next_url(self, resolved: AudibleConflict) -> str:
+        """The next open conflict of the same person, else the open-conflicts list."""
+        following = (
+            AudibleConflict.objects.filter(user_id=resolved.user_id, status=ConflictStatus.OPEN)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if following is not None:
+            return self._change_url(following)
+        return reverse("admin:audible_sync_audibleconflict_changelist") + "?status__exact=open"
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        conflict = self.get_object(request, object_id)
+        context = {**READ_ONLY_CONTEXT, **(extra_context or {})}
+        if conflict is not None:
+            context.update(self._comparison_context(request, conflict))
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def _comparison_context(self, request: HttpRequest, conflict: AudibleConflict) -> dict:
+        item = conflict.item or {}
+        views = [candidate_view(c) for c in conflict.candidates or []]
+        ids = [v["book_id"] for v in views if v["book_id"] is not None]
+        books = Book.objects.filter(user_id=conflict.user_id, pk__in=ids).in_bulk()
+        candidates = [
+            {
+                **view,
+                "rank": rank,
+                "badge": similarity_badge(view["similarity"], view["tier"]),
+                "differs_text": differs_text(view["differs"]),
+                "book": books.get(view["book_id"]),
+                "rows": field_rows(item, books.get(view["book_id"]), view["penalties"]),
+            }
+            for rank, view in enumerate(views, start=1)
+        ]
+        query = request.GET.get("q", "").strip()
+        results = search_books(conflict.user, query, limit=SEARCH_LIMIT) if query else []
+        progress = item.get("progress") if isinstance(item.get("progress"), dict) else {}
+        return {
+            "conflict": conflict,
+            "item": item,
+            "item_rows": field_rows(item, None, {}),
+            "item_progress": progress,
+            "candidates": candidates,
+            "search_query": query,
+            "search_results": results,
+            "resolve_url": reverse(
+                "admin:audible_sync_audibleconflict_resolve", args=[conflict.pk]
+            ),
+            "is_open": conflict.status == ConflictStatus.OPEN,
+        }
+
+    # bulk actions ---------------------------------------------------------------------------
+
+    @admin.action(description="Link selected to their best candidate (strong or medium only)")
+    def link_best_candidates(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """beets' "apply": refused for a best candidate below medium, like beets' ``require``."""
+        linked, refused = 0, 0
+        for conflict in queryset.filter(status=ConflictStatus.OPEN):
+            best = _best(conflict)
+            if best is None or best["tier"] == "low" or best["book_id"] is None:
+                refused += 1
+                continue
+            try:
+                linking.resolve_conflict(
+                    conflict.pk,
+                    "link",
+                    user=conflict.user,
+                    by=request.user,
+                    book_id=best["book_id"],
+                )
+            except linking.LinkingError:
+                refused += 1
+                continue
+            linked += 1
+        self.message_user(request, f"Linked {linked} conflict(s) to their best candidate.")
+        if refused:
+            self.message_user(
+                request,
+                f"Left {refused} conflict(s) open: their best candidate is too weak "
+                "(or gone); open each to decide.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Ignore selected (not mine)")
+    def ignore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for conflict in queryset.filter(status=ConflictStatus.OPEN):
+            try:
+                linking.resolve_conflict(conflict.pk, "ignore", user=conflict.user, by=request.user)
+            except linking.LinkingError:
+                continue
+            done += 1
+        self.message_user(request, f"Ignored {done} conflict(s).")
+
+
+def _outcome_message(conflict: AudibleConflict, outcome: linking.LinkOutcome) -> str:
+    title = (conflict.item or {}).get("title") or conflict.asin
+    if outcome.book is None:
+        return f'"{title}" is ignored (not mine).'
+    verb = "Created" if outcome.created_book else "Linked to"
+    progress = " Progress applied." if outcome.progress_applied else ""
+    return f'"{title}": {verb} "{outcome.book.title}".{progress}'
+
+
+# --- mappings ----------------------------------------------------------------------------------
+
+
+@admin.register(AudibleBookMapping)
+class AudibleBookMappingAdmin(admin.ModelAdmin):
+    list_display = [
+        "asin",
+        "audible_title",
+        "book",
+        "match_method",
+        "confidence",
+        "ignored",
+        "in_library",
+        "last_percent",
+        "user",
+        "last_seen_at",
+    ]
+    list_filter = ["match_method", "ignored", "in_library"]
+    list_select_related = ["user", "book"]
+    search_fields = ["asin", "book__title", "user__username", "item__title"]
+    actions = ["ignore_selected"]
+    readonly_fields = [
+        "user",
+        "asin",
+        "book",
+        "match_method",
+        "confidence",
+        "ignored",
+        "in_library",
+        "last_percent",
+        "last_is_finished",
+        "last_position_ms",
+        "last_finished_at",
+        "last_seen_at",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/audible_sync/audiblebookmapping/change_form.html"
+
+    class Media:
+        css = ADMIN_CSS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # mappings come from syncs and from linking
+
+    @admin.display(description="Audible title", ordering="item__title")
+    def audible_title(self, mapping: AudibleBookMapping) -> str:
+        return str((mapping.item or {}).get("title") or "—")
+
+    def get_urls(self) -> list[Any]:
+        relink = self.admin_site.admin_view(self.relink_view)
+        return [
+            path("<int:pk>/relink/", relink, name="audible_sync_audiblebookmapping_relink"),
+            *super().get_urls(),
+        ]
+
+    def relink_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """POST ``book_id`` to move the mapping, or ``ignore=1`` to mark it not mine."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        mapping = get_object_or_404(AudibleBookMapping.objects.select_related("user"), pk=pk)
+        if not self.has_change_permission(request, mapping):
+            raise PermissionDenied
+        try:
+            if request.POST.get("ignore"):
+                linking.ignore_asin(mapping.user, mapping.asin, by=request.user)
+                self.message_user(request, f"{mapping.asin} is ignored (not mine).")
+            else:
+                outcome = linking.link_asin(
+                    mapping.user, mapping.asin, request.POST.get("book_id"), by=request.user
+                )
+                self.message_user(request, f'{mapping.asin} now links to "{outcome.book}".')
+        except linking.LinkingError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return HttpResponseRedirect(
+            reverse("admin:audible_sync_audiblebookmapping_change", args=[pk])
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        mapping = self.get_object(request, object_id)
+        context = {**READ_ONLY_CONTEXT, **(extra_context or {})}
+        if mapping is not None:
+            query = request.GET.get("q", "").strip()
+            context.update(
+                {
+                    "mapping": mapping,
+                    "item_rows": field_rows(mapping.item or {}, mapping.book, {}),
+                    "search_query": query,
+                    "search_results": search_books(mapping.user, query, limit=SEARCH_LIMIT)
+                    if query
+                    else [],
+                    "relink_url": reverse(
+                        "admin:audible_sync_audiblebookmapping_relink", args=[mapping.pk]
+                    ),
+                }
+            )
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    @admin.action(description="Mark selected as not mine (ignore)")
+    def ignore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for mapping in queryset.select_related("user"):
+            linking.ignore_asin(mapping.user, mapping.asin, by=request.user)
+            count += 1
+        self.message_user(request, f"Ignored {count} title(s).")
+
+
+# --- read-only records -------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the pipeline writes: viewable, never edited or added by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+STATUS_COLOURS = {
+    "ok": "green",
+    "partial": "amber",
+    "failed": "red",
+    "skipped": "grey",
+    "running": "blue",
+}
+
+
+@admin.register(AudibleSyncLog)
+class AudibleSyncLogAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "user",
+        "trigger",
+        "status_badge",
+        "dry_run",
+        "duration",
+        "items_seen",
+        "linked",
+        "created",
+        "updated",
+        "conflicts_opened",
+        "errors",
+    ]
+    list_filter = ["status", "trigger", "dry_run"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "error"]
+    date_hierarchy = "started_at"
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, log: AudibleSyncLog) -> str:
+        return format_html(
+            '<span class="audible-badge audible-badge-{}">{}</span>',
+            STATUS_COLOURS.get(log.status, "grey"),
+            log.get_status_display(),
+        )
+
+    @admin.display(description="Duration", ordering="duration_ms")
+    def duration(self, log: AudibleSyncLog) -> str:
+        return "—" if log.duration_ms is None else f"{log.duration_ms / 1000:.1f} s"
+
+
+@admin.register(AudibleProgressHistory)
+class AudibleProgressHistoryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "recorded_at",
+        "user",
+        "asin",
+        "book",
+        "change",
+        "is_finished",
+        "status_change",
+        "source",
+    ]
+    list_filter = ["source", "is_finished"]
+    list_select_related = ["user", "book"]
+    search_fields = ["asin", "book__title", "user__username"]
+    date_hierarchy = "recorded_at"
+
+    @admin.display(description="Percent")
+    def change(self, row: AudibleProgressHistory) -> str:
+        before = "—" if row.previous_percent is None else f"{row.previous_percent:.1f}%"
+        return f"{before} → {row.percent:.1f}%"
+
+    @admin.display(description="Status")
+    def status_change(self, row: AudibleProgressHistory) -> str:
+        if row.status_before == row.status_after:
+            return row.status_after or "—"
+        return f"{row.status_before or '—'} → {row.status_after}"
+
+
+# --- config ------------------------------------------------------------------------------------
+
+
+class AudibleConfigForm(forms.ModelForm):
+    """The same bounds as the API: the environment's floor and cap, not only the database's."""
+
+    class Meta:
+        model = AudibleConfig
+        fields = [
+            "enabled",
+            "auto_sync",
+            "sync_interval_minutes",
+            "daily_sync_cap",
+            "import_policy",
+            "import_podcasts",
+        ]
+
+    def clean_sync_interval_minutes(self) -> int:
+        value = self.cleaned_data["sync_interval_minutes"]
+        floor = limits.min_sync_interval_minutes()
+        if value < floor:
+            raise forms.ValidationError(f"Must be at least {floor} minutes.")
+        return value
+
+    def clean_daily_sync_cap(self) -> int:
+        value = self.cleaned_data["daily_sync_cap"]
+        cap = limits.max_daily_sync_cap()
+        if not 1 <= value <= cap:
+            raise forms.ValidationError(f"Must be between 1 and {cap} syncs a day.")
+        return value
+
+
+@admin.register(AudibleConfig)
+class AudibleConfigAdmin(admin.ModelAdmin):
+    """Sync preferences. ``sealed_auth`` (and the lock token) are in no list, form or page."""
+
+    form = AudibleConfigForm
+    list_display = [
+        "user",
+        "connected",
+        "needs_relogin",
+        "enabled",
+        "auto_sync",
+        "sync_interval_minutes",
+        "daily_sync_cap",
+        "import_policy",
+        "last_sync_at",
+    ]
+    list_filter = ["enabled", "auto_sync", "needs_relogin", "import_policy"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    fields = [
+        "user",
+        "connected",
+        "account_summary",
+        "enabled",
+        "auto_sync",
+        "sync_interval_minutes",
+        "daily_sync_cap",
+        "import_policy",
+        "import_podcasts",
+        "needs_relogin",
+        "connected_at",
+        "last_sync_at",
+        "next_sync_at",
+        "rate_limited_until",
+        "consecutive_failures",
+    ]
+    readonly_fields = [
+        "user",
+        "connected",
+        "account_summary",
+        "needs_relogin",
+        "connected_at",
+        "last_sync_at",
+        "next_sync_at",
+        "rate_limited_until",
+        "consecutive_failures",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a config is made by connecting (POST /api/audible/auth)
+
+    @admin.display(description="Connected", boolean=True)
+    def connected(self, config: AudibleConfig) -> bool:
+        return config.is_connected
+
+    @admin.display(description="Account")
+    def account_summary(self, config: AudibleConfig) -> str:
+        account = config.account or {}
+        facts = [
+            ("Name", account.get("customer_name")),
+            ("Marketplace", account.get("locale")),
+            ("Device", account.get("device_name")),
+        ]
+        shown = [(label, value) for label, value in facts if value]
+        if not shown:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}: {}", shown)
