@@ -162,12 +162,23 @@ def trigram_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
+def goodreads_title(book: CatalogBook) -> str:
+    """The title as a Goodreads export writes it, series suffix included ("Tripwire (Jack
+    Reacher, #3)"): what a naive importer stores, and what reproduces the issue's reference
+    figures for the baseline (0.6% wrong links, 52% recall, 49% conflicts)."""
+    if book.series and book.series_position:
+        return f"{book.title} ({book.series}, #{book.series_position})"
+    if book.series:
+        return f"{book.title} ({book.series})"
+    return book.title
+
+
 class TrigramBaseline:
     """Exact ISBN, else the book with the best mean of title and author trigram similarity."""
 
     def __init__(self, books: list[CatalogBook]) -> None:
         self.books = books
-        self.titles = [trigrams(b.title) for b in books]
+        self.titles = [trigrams(goodreads_title(b)) for b in books]
         self.authors = [trigrams(", ".join(b.authors)) for b in books]
         self.by_isbn: dict[str, int] = {}
         self.postings: dict[str, list[int]] = defaultdict(list)
