@@ -22,7 +22,6 @@ from audible_gateway.context import EXTENSION
 from audible_gateway.context import Gateway
 from audible_gateway.errors import GatewayError
 
-MAX_BODY_BYTES = 1024 * 1024
 HTTP_CODES = {
     400: "bad_request",
     401: "invalid_secret",
@@ -52,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     config = load_config({k: (str(v) if isinstance(v, int | float) else v) for k, v in env.items()})
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     if test_config is not None:
         app.config["TESTING"] = bool(test_config.get("TESTING", False))
@@ -79,7 +78,7 @@ def _register_error_handlers(app: Flask) -> None:
         message = {
             404: "No such endpoint.",
             405: "This endpoint does not accept that method.",
-            413: f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+            413: f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes.",
         }.get(status, exc.name + ".")
         return jsonify({"error": {"code": code, "message": message}}), status
 

@@ -26,6 +26,8 @@ log = logging.getLogger("audible_gateway.config")
 MIN_SECRET_LENGTH = 16
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # an encrypted auth file is a few KB; 1 MiB is generous
+MIN_MAX_BODY_BYTES = 16 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -50,6 +52,7 @@ class GatewayConfig:
     page_concurrency: int = 6
     lastpositions_batch: int = 50
     login_state_ttl_s: int = 900
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
 
 def _bool(name: str, raw: str | None) -> bool:
@@ -150,5 +153,13 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         ),
         login_state_ttl_s=int(
             _number("GATEWAY_LOGIN_STATE_TTL_S", env.get("GATEWAY_LOGIN_STATE_TTL_S"), 900, 1)
+        ),
+        max_body_bytes=int(
+            _number(
+                "GATEWAY_MAX_BODY_BYTES",
+                env.get("GATEWAY_MAX_BODY_BYTES"),
+                DEFAULT_MAX_BODY_BYTES,
+                MIN_MAX_BODY_BYTES,
+            )
         ),
     )

@@ -14,6 +14,7 @@ from flask import request
 from audible_gateway import errors
 from audible_gateway import operations
 from audible_gateway.context import gateway
+from audible_gateway.request_body import json_object
 
 SECRET_HEADER = "X-API-Secret"  # noqa: S105 - a header name, not a secret
 
@@ -31,12 +32,7 @@ def require_secret() -> None:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise errors.validation_error(
-            {"body": "must be a JSON object"}, "The request body must be a JSON object."
-        )
-    return body
+    return json_object(request)
 
 
 def _answer(payload: dict[str, Any]) -> Response:
