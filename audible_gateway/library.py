@@ -283,10 +283,20 @@ class LibraryFetch:
             entries = (
                 result.get("asin_last_position_heard_annots") if isinstance(result, dict) else None
             )
-            for entry in entries or []:
-                if isinstance(entry, dict) and isinstance(entry.get("asin"), str):
-                    found[entry["asin"]] = entry
+            for entry in entries if isinstance(entries, list) else []:
+                position = usable_position(entry)
+                if position is not None:
+                    found[position["asin"]] = position
         return found, problems
+
+
+def usable_position(entry: Any) -> dict[str, Any] | None:
+    """A lastpositions entry in the shape ``progress_of`` reads, or None (ignored)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("asin"), str):
+        return None
+    if not isinstance(entry.get("last_position_heard"), dict):
+        return None
+    return entry
 
 
 def _size_note(total: int | None) -> dict[str, Any]:
@@ -343,7 +353,12 @@ async def fetch_library(
             if isinstance(entry, dict):
                 asin = entry["asin"]
                 if asin in positions:
-                    entry["progress"] = progress_of(in_progress[asin], positions[asin])
+                    try:
+                        entry["progress"] = progress_of(in_progress[asin], positions[asin])
+                    except (TypeError, ValueError, OverflowError) as exc:
+                        problems.append(
+                            {"asin": asin, "message": f"unreadable last position of {asin}: {exc}"}
+                        )
                 entry = encode_item(entry)
             chunks.append(entry)
         page.entries = []

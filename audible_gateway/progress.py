@@ -14,6 +14,7 @@ from audible_gateway import errors
 from audible_gateway.items import MalformedItem
 from audible_gateway.items import normalize_item
 from audible_gateway.library import RESPONSE_GROUPS
+from audible_gateway.library import usable_position
 from audible_gateway.retry import RetryPolicy
 from audible_gateway.retry import translate
 from audible_gateway.upstream import Upstream
@@ -51,9 +52,9 @@ def title_progress(
     entries = (
         positions.get("asin_last_position_heard_annots") if isinstance(positions, dict) else None
     )
-    for entry in entries or []:
-        if isinstance(entry, dict) and entry.get("asin") == asin:
-            position = entry
+    for entry in entries if isinstance(entries, list) else []:
+        if (found := usable_position(entry)) is not None and found["asin"] == asin:
+            position = found
     try:
         item = normalize_item(cast("dict[str, Any]", raw), position)  # non-dicts raise inside
     except MalformedItem as exc:
