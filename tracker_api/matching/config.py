@@ -61,7 +61,7 @@ class MatchConfig:
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     # Recommendation tiers on the best candidate's distance (0 = identical, 1 = unrelated).
-    strong_threshold: float = 0.08
+    strong_threshold: float = 0.07
     medium_threshold: float = 0.2
     low_threshold: float = 0.3
     # Auto-link only when the runner-up is at least this much further away.
