@@ -3,10 +3,13 @@ history, config (never the sealed blob), books, and query counts that do not gro
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import ConfigFactory
@@ -321,7 +324,10 @@ def test_progress_history_is_read_only(admin_client, alice):
 
 def test_config_never_shows_the_sealed_blob(admin_client, alice, bob):
     config = ConfigFactory(
-        user=alice, sealed_auth="SEALED-BLOB-NEVER-SHOWN", sync_lock_token="LOCKTOKEN"
+        user=alice,
+        sealed_auth="SEALED-BLOB-NEVER-SHOWN",
+        sync_lock_token="LOCKTOKEN",
+        next_sync_at=timezone.now() + timedelta(days=2),
     )
     ConfigFactory(user=bob, sealed_auth="")
     url = reverse("admin:audible_sync_audibleconfig_change", args=[config.pk])
@@ -346,6 +352,7 @@ def test_config_never_shows_the_sealed_blob(admin_client, alice, bob):
     )
     assert saved.status_code == 302
     config.refresh_from_db()
+    assert config.next_sync_at is None  # never synced: the new interval makes it due now
     assert (config.sync_interval_minutes, config.import_policy) == (90, "started")
     assert config.auto_sync is False  # unchecked box
     assert config.sealed_auth == "SEALED-BLOB-NEVER-SHOWN"

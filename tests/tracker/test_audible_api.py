@@ -117,6 +117,20 @@ def test_config_read_only_fields_are_ignored(api, alice):
     assert "x" not in config.account
 
 
+def test_shorter_interval_brings_the_next_scheduled_sync_forward(api, alice):
+    config = ConfigFactory(
+        user=alice, sync_interval_minutes=1440, next_sync_at=timezone.now() + timedelta(days=1)
+    )
+    SyncLogFactory(user=alice, started_at=timezone.now() - timedelta(minutes=50))
+    body = api.patch("/api/audible/config", {"sync_interval_minutes": 60}, format="json").json()
+    config.refresh_from_db()
+    assert config.next_sync_at < timezone.now() + timedelta(minutes=11)
+    assert body["next_sync_at"] is not None
+    api.patch("/api/audible/config", {"import_policy": "started"}, format="json")
+    config.refresh_from_db()
+    assert config.next_sync_at < timezone.now() + timedelta(minutes=11)  # untouched
+
+
 def test_config_patch_creates_the_row(api, alice):
     assert api.patch("/api/audible/config", {"auto_sync": False}, format="json").status_code == 200
     assert AudibleConfig.objects.get(user=alice).auto_sync is False

@@ -16,6 +16,7 @@ import audible
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from django.utils import timezone
 from werkzeug.serving import make_server
 
 from audible_gateway import create_app
@@ -117,7 +118,9 @@ def connect_external(api, locale: str = "us"):
 
 
 def test_external_login_stores_the_sealed_blob_and_never_returns_it(wired, sandbox, api, alice):
-    AudibleConfig.objects.create(user=alice, needs_relogin=True, consecutive_failures=3)
+    AudibleConfig.objects.create(
+        user=alice, needs_relogin=True, consecutive_failures=3, next_sync_at=timezone.now()
+    )
     start = start_login(api, "uk")
     assert start["status"] == "login_required"
     assert start["login_url"].startswith(sandbox.url + "/ap/signin?")
@@ -143,6 +146,7 @@ def test_external_login_stores_the_sealed_blob_and_never_returns_it(wired, sandb
     assert config.account["marketplace_id"] == "A2I9A3Q2GNFNGQ"
     assert config.connected_at is not None
     assert (config.needs_relogin, config.consecutive_failures) == (False, 0)
+    assert config.next_sync_at is None  # a candidate for cron again
     # The stored blob is the real thing: the gateway opens it and fetches the library with it.
     assert wired.open_blob(config.sealed_auth)["adp_token"]
     library = gateway.fetch_library(config.sealed_auth)

@@ -12,6 +12,7 @@ from tests.tracker.factories import SyncLogFactory
 from tracker_api.audible_sync.ratelimit import RateLimitDecision
 from tracker_api.audible_sync.ratelimit import check_rate_limit
 from tracker_api.audible_sync.ratelimit import is_due
+from tracker_api.audible_sync.ratelimit import reschedule
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,21 @@ def test_is_due_respects_daily_cap(config):
     for minutes in (200, 100, 50):
         log(config, minutes)
     assert not is_due(config, NOW)
+
+
+def test_reschedule_aims_the_claim_index_at_the_new_interval(config):
+    log(config, 30)
+    config.next_sync_at = NOW + timedelta(days=1)
+    config.save()
+    config.sync_interval_minutes = 45
+    reschedule(config)
+    config.refresh_from_db()
+    assert config.next_sync_at == NOW + timedelta(minutes=15)
+
+
+def test_reschedule_without_any_sync_means_due_now(config):
+    config.next_sync_at = NOW + timedelta(days=1)
+    config.save()
+    reschedule(config)
+    config.refresh_from_db()
+    assert config.next_sync_at is None

@@ -35,6 +35,7 @@ from django.utils.safestring import mark_safe
 
 from tracker_api.audible_sync import limits
 from tracker_api.audible_sync import linking
+from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.api.presentation import TIER_COLOURS
 from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
@@ -581,6 +582,13 @@ class AudibleConfigAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a config is made by connecting (POST /api/audible/auth)
+
+    def save_model(
+        self, request: HttpRequest, obj: AudibleConfig, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if "sync_interval_minutes" in form.changed_data:
+            ratelimit.reschedule(obj)
 
     @admin.display(description="Connected", boolean=True)
     def connected(self, config: AudibleConfig) -> bool:

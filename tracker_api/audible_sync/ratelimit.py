@@ -97,6 +97,14 @@ def next_scheduled_at(config: AudibleConfig) -> datetime | None:
     return last + timedelta(minutes=config.sync_interval_minutes)
 
 
+def reschedule(config: AudibleConfig) -> None:
+    """Re-aim ``next_sync_at`` (the cron claim index) after the person changed the schedule or
+    reconnected: the last counted start plus the interval now chosen, or due now (None) when
+    never synced. ``is_due`` still has the last word when cron looks."""
+    config.next_sync_at = next_scheduled_at(config)
+    AudibleConfig.objects.filter(pk=config.pk).update(next_sync_at=config.next_sync_at)
+
+
 def is_due(config: AudibleConfig, now: datetime | None = None) -> bool:
     """Whether cron should sync this person now.
 

@@ -54,6 +54,7 @@ def store_credentials(user: AbstractBaseUser, sealed: str, account: dict[str, An
         config.connected_at = now
         config.needs_relogin = False
         config.consecutive_failures = 0
+        config.next_sync_at = None  # a candidate for cron again; ratelimit.is_due decides
         config.save(
             update_fields=[
                 "sealed_auth",
@@ -61,6 +62,7 @@ def store_credentials(user: AbstractBaseUser, sealed: str, account: dict[str, An
                 "connected_at",
                 "needs_relogin",
                 "consecutive_failures",
+                "next_sync_at",
                 "updated_at",
             ]
         )

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import linking
+from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.api.connecting import connect_account
 from tracker_api.audible_sync.api.serializers import AuthRequestSerializer
 from tracker_api.audible_sync.api.serializers import AuthResponseSerializer
@@ -131,10 +132,13 @@ class ConfigView(APIView):
 
     def _save(self, request: Request, *, partial: bool) -> Response:
         config, _ = AudibleConfig.objects.get_or_create(user=request.user)
+        interval = config.sync_interval_minutes
         serializer = ConfigSerializer(config, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         serializer.save()
-        return Response(serializer.data)
+        if config.sync_interval_minutes != interval:
+            ratelimit.reschedule(config)
+        return Response(ConfigSerializer(config).data)
 
 
 class StatusView(APIView):
