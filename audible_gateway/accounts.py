@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import audible
@@ -41,11 +43,21 @@ def authenticator_from_dict(data: dict[str, Any]) -> audible.Authenticator:
         auth = audible.Authenticator.from_dict(copy)
     except Exception as exc:  # the package raises bare Exception for an unknown locale
         raise AuthDataError(str(exc).split("\n")[0][:200]) from None
+    if auth.expires is not None and not _is_timestamp(auth.expires):
+        auth.expires = 0.0  # an absurd expiry would crash the package's checks; call it expired
     if not auth.available_auth_modes or not (
         {"signing", "bearer"} & set(auth.available_auth_modes)
     ):
         raise AuthDataError("the auth data holds neither signing keys nor a usable access token")
     return auth
+
+
+def _is_timestamp(value: float) -> bool:
+    try:
+        datetime.fromtimestamp(value, UTC)
+    except (OverflowError, ValueError, OSError):
+        return False
+    return True
 
 
 def snapshot(auth: audible.Authenticator) -> str:
@@ -83,18 +95,27 @@ def blob_if_changed(sealer: Sealer, opened: OpenedAuth) -> str | None:
     return seal_auth(sealer, opened.auth) if opened.changed() else None
 
 
+def _fact(value: Any) -> str | None:
+    """A fact shown as text; auth files are hand-editable, so anything else is dropped."""
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
 def account_facts(auth: audible.Authenticator) -> dict[str, Any]:
     """Non-secret facts about the connected account (no tokens, no keys)."""
     locale = auth.locale
-    customer = auth.customer_info or {}
-    device = auth.device_info or {}
+    customer = auth.customer_info if isinstance(auth.customer_info, dict) else {}
+    device = auth.device_info if isinstance(auth.device_info, dict) else {}
     return {
         "locale": locale.country_code if locale else None,
         "domain": locale.domain if locale else None,
         "marketplace_id": locale.market_place_id if locale else None,
-        "customer_name": customer.get("name") or customer.get("given_name"),
-        "customer_id": customer.get("user_id"),
-        "device_name": device.get("device_name"),
+        "customer_name": _fact(customer.get("name")) or _fact(customer.get("given_name")),
+        "customer_id": _fact(customer.get("user_id")),
+        "device_name": _fact(device.get("device_name")),
         "auth_modes": [m for m in auth.available_auth_modes if m in ("signing", "bearer")],
         "with_username": bool(auth.with_username),
     }
