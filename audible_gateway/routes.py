@@ -14,6 +14,7 @@ from flask import request
 from audible_gateway import errors
 from audible_gateway import operations
 from audible_gateway.context import gateway
+from audible_gateway.openapi import openapi_document
 from audible_gateway.request_body import json_object
 
 SECRET_HEADER = "X-API-Secret"  # noqa: S105 - a header name, not a secret
@@ -80,3 +81,9 @@ def liveness() -> tuple[Response, int]:
         "upstream": "sandbox" if gw.config.sandbox_url else "audible",
     }
     return jsonify(body), 200 if keys_ok else 503
+
+
+@health.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI document of every route. Needs no secret and holds none."""
+    return jsonify(openapi_document())
