@@ -76,10 +76,14 @@ TEMPLATES = [
     },
 ]
 
+DATABASE_URL = env_str("DATABASE_URL")
+if not DATABASE_URL:
+    # The embedded default: a SQLite file under var/, created on first use.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0),
+        DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0)
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -600,6 +600,22 @@ LIBRARY: list[Title] = [
         genre="fantasy",
         delivery="MultiPartBook",
     ),
+    # Audible numbers the Narnia books in story order (The Magician's Nephew is Book 1) while
+    # Goodreads uses publication order (#6): the same book with a different series number, a
+    # real case the matcher must hand to a person rather than link or duplicate.
+    Title(
+        "65605",
+        "The Magician's Nephew",
+        ["C. S. Lewis"],
+        ["Kenneth Branagh"],
+        305,
+        "2004-10-26",
+        "HarperAudio",
+        "2019-12-01T10:11:12.000Z",
+        series=[("The Chronicles of Narnia", "1")],
+        percent=64.0,
+        genre="fantasy",
+    ),
     Title(
         "49552",
         "The Stranger",
