@@ -199,7 +199,14 @@ class LibraryApplier:
         self.result.items_seen = len(items)
         for problem in self.library.errors:
             self.result.fail(problem.get("asin"), str(problem.get("message") or "item unreadable"))
-        mappings = {m.asin: m for m in AudibleBookMapping.objects.filter(user_id=self.user_id)}
+        # Streamed in chunks: at 10,000 titles the raw rows and the parsed snapshots would
+        # otherwise be in memory twice at the peak.
+        mappings = {
+            m.asin: m
+            for m in AudibleBookMapping.objects.filter(user_id=self.user_id).iterator(
+                chunk_size=2000
+            )
+        }
         changed: list[tuple[AudibleBookMapping, Observed, dict[str, Any]]] = []
         unmapped: list[tuple[dict[str, Any], Observed]] = []
         seen_asins: set[str] = set()
