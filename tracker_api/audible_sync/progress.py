@@ -182,6 +182,11 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def progress_differs(seen: Seen, now: Observed) -> bool:
+    """Whether Audible reports anything other than what was last applied."""
+    return not _same(seen, now)
+
+
 def _same(seen: Seen, now: Observed) -> bool:
     return (
         seen.percent is not None
@@ -333,11 +338,12 @@ class ProgressWriter:
         plan: ProgressPlan,
         *,
         mapping_written: bool = False,
+        book_written: bool = False,
     ) -> ProgressChange | None:
         """Stage one title's plan. The mapping must have a primary key by ``flush``.
 
-        ``mapping_written``: the caller already stored the plan's ``seen`` on the mapping
-        (a mapping created by this sync), so it is not updated again.
+        ``mapping_written``/``book_written``: the caller already put the plan's values on a
+        mapping/book it creates itself, so they are not updated again.
         """
         from tracker_api.audible_sync.models import AudibleProgressHistory
 
@@ -352,7 +358,7 @@ class ProgressWriter:
         if plan.history is None:
             return None
         state = BookState.of(book) if book is not None else None
-        if book is not None and plan.book_fields:
+        if book is not None and plan.book_fields and not book_written:
             for name, value in plan.book_fields.items():
                 setattr(book, name, value)
             self.books[book.pk] = book
@@ -384,6 +390,11 @@ class ProgressWriter:
         )
         self.changes.append(change)
         return change
+
+    def touch(self, mapping: AudibleBookMapping, *names: str) -> None:
+        """Also write these mapping fields (already set on the object) at ``flush``."""
+        self.mappings[id(mapping)] = mapping
+        self.mapping_fields.update(names)
 
     def _stage_read(self, book: Book, action: ReadAction) -> None:
         current = self.open_reads.get(book.pk)
