@@ -8,10 +8,10 @@ Every endpoint takes a JSON object. Anything else gets a stable error, never a 5
 * JSON nested deeper than ``MAX_DEPTH``     -> 400 ``validation_error``
 * JSON that is not an object                -> 400 ``validation_error``
 
-The size limit (413 ``payload_too_large``) is enforced before this, by Flask's
-``MAX_CONTENT_LENGTH``. Nesting is limited because Python's parser recurses: a body of a
-hundred thousand ``[`` would otherwise end in a RecursionError, and no real request nests
-deeper than a handful of levels.
+The size limit (413 ``payload_too_large``) is Flask's ``MAX_CONTENT_LENGTH``; a chunked body
+(no Content-Length) that reaches it is refused here too. Nesting is limited because Python's
+parser recurses: a body of a hundred thousand ``[`` would otherwise end in a RecursionError,
+and no real request nests deeper than a handful of levels.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from audible_gateway import errors
 
@@ -69,10 +70,17 @@ def json_object(request: Request) -> dict[str, Any]:
             415,
         )
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit without an error (werkzeug's LimitedStream
+        # stops reading there); a body that filled the limit was at least that large.
+        raise RequestEntityTooLarge()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise _body_error("is not UTF-8", "The request body is not valid UTF-8.") from None
+    if not text.strip():
+        raise _body_error("must be a JSON object", "The request body is empty.")
     try:
         body = json.loads(text, parse_constant=_not_json_constant)
     except RecursionError:
