@@ -14,6 +14,7 @@ from tests.e2e.conftest import CRON_SECRET
 from tests.e2e.conftest import STALE_S
 from tests.tracker.factories import ConfigFactory
 from tests.tracker.factories import UserFactory
+from tests.tracker.test_sync_stack import sample_items
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleProgressHistory
@@ -54,7 +55,7 @@ def test_first_sync_progress_and_resync_through_every_process(e2e, blob):
     user, headers = person(blob)
     first = sync(e2e, headers)
     assert first.status_code == 200, first.text
-    assert first.json()["items_seen"] == 40
+    assert first.json()["items_seen"] == len(sample_items())
     assert Book.objects.filter(user=user).count() == first.json()["created"]
     e2e.listen(UNPLAYED, percent=30.0)
     e2e.listen(IN_PROGRESS, is_finished=True, finished_at="2025-11-01T20:00:00Z")

@@ -17,6 +17,7 @@ from tests.tracker.factories import ConflictFactory
 from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import sample_items
 from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import ratelimit
@@ -57,8 +58,9 @@ def test_first_sync_creates_links_and_dates_books(listener):
     outcome = run_sync(listener, trigger="manual")
     assert outcome.status == "ok", outcome.log.error
     row = outcome.log
-    assert row.items_seen == 40
-    assert row.created + row.linked + row.conflicts_opened + row.skipped == 40
+    titles = len(sample_items())
+    assert row.items_seen == titles
+    assert row.created + row.linked + row.conflicts_opened + row.skipped == titles
     finished = book_of(listener, FINISHED)
     assert finished.status == "read"
     assert finished.finished_at is not None  # Audible's finish timestamp

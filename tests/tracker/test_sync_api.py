@@ -17,6 +17,7 @@ from tests.tracker.factories import UserFactory
 from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import sample_items
 from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync.models import AudibleConfig
@@ -32,7 +33,7 @@ def test_post_sync_returns_the_logs_counts_then_429(listener):
     first = client.post("/api/audible/sync", {}, format="json")
     assert first.status_code == 200, first.json()
     assert first.json()["status"] == "ok"
-    assert first.json()["items_seen"] == 40
+    assert first.json()["items_seen"] == len(sample_items())
     second = client.post("/api/audible/sync", {}, format="json")
     assert second.status_code == 429
     error = second.json()["error"]
@@ -95,7 +96,7 @@ def test_command_syncs_one_user_and_prints_counts(listener):
     out = io.StringIO()
     call_command("audible_sync", "--user", "listener", stdout=out)
     assert "[+] listener: ok" in out.getvalue()
-    assert "40 seen" in out.getvalue()
+    assert f"{len(sample_items())} seen" in out.getvalue()
 
 
 def test_command_dry_run_prints_decisions_and_writes_nothing(listener):
