@@ -34,8 +34,11 @@ log = logging.getLogger("audible_gateway")
 
 
 def _quiet_loggers() -> None:
-    """httpx logs every URL at INFO, and login redirects carry single-use codes in theirs."""
+    """httpx logs every URL at INFO and httpcore every response header at DEBUG; login
+    redirects carry single-use authorization codes in both, so neither logs below WARNING
+    even when the root logger is turned to DEBUG."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     if not log.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
