@@ -55,6 +55,21 @@ def test_skipped_and_dry_run_syncs_do_not_start_the_interval(config):
     assert check_rate_limit(config, NOW).allowed
 
 
+def test_an_interrupted_sync_may_be_retried_at_once_but_counts_for_the_day(config):
+    from tracker_api.audible_sync.sync.lock import INTERRUPTED
+
+    log(config, 1, status="failed", error=INTERRUPTED)
+    assert check_rate_limit(config, NOW).allowed
+    log(config, 2, status="failed", error=INTERRUPTED)
+    log(config, 3, status="failed", error=INTERRUPTED)
+    assert check_rate_limit(config, NOW).reason == "daily_cap"
+
+
+def test_an_ordinary_failed_sync_still_starts_the_interval(config):
+    log(config, 1, status="failed", error="Audible kept answering 503.")
+    assert check_rate_limit(config, NOW).reason == "interval"
+
+
 def test_interval_floor_follows_environment(config, monkeypatch):
     monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "30")
     log(config, 20)

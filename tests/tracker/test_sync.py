@@ -54,6 +54,15 @@ def snapshot(user):
     )
 
 
+def test_the_log_says_why_titles_were_not_imported(listener):
+    outcome = run_sync(listener, trigger="manual")
+    reasons = {c["asin"]: c["reason"] for c in outcome.log.changes if c["change"] == "skipped"}
+    assert reasons[REVOKED].startswith("no longer in the Audible library")
+    assert reasons[PODCAST].startswith("a podcast")
+    assert outcome.log.skipped == len(reasons)
+    assert not AudibleBookMapping.objects.filter(user=listener, asin__in=[REVOKED, PODCAST])
+
+
 def test_first_sync_creates_links_and_dates_books(listener):
     outcome = run_sync(listener, trigger="manual")
     assert outcome.status == "ok", outcome.log.error
@@ -107,7 +116,8 @@ def test_progress_in_the_sandbox_moves_the_book_with_history(listener, stack):
     history = AudibleProgressHistory.objects.filter(asin=IN_PROGRESS).order_by("id")
     assert [h.percent for h in history] == [23.9, 100.0]
     assert history.last().sync_log_id == outcome.log.pk
-    assert {c["asin"] for c in outcome.log.changes} == {UNPLAYED, IN_PROGRESS}
+    changed = {c["asin"] for c in outcome.log.changes if c["change"] != "skipped"}
+    assert changed == {UNPLAYED, IN_PROGRESS}
 
 
 def test_a_relisten_of_a_finished_title_opens_a_new_read(listener, stack):

@@ -24,6 +24,7 @@ from tracker_api.audible_sync import limits
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import SyncStatus
+from tracker_api.audible_sync.sync.lock import INTERRUPTED
 
 DAY = timedelta(hours=24)
 
@@ -52,10 +53,15 @@ def _counted_logs(config: AudibleConfig):
 
 
 def last_counted_start(config: AudibleConfig) -> datetime | None:
-    """When the last non-skipped, non-dry-run sync started (the interval counts from it)."""
+    """When the last non-skipped, non-dry-run sync started (the interval counts from it).
+
+    A run that was interrupted (its process died) does not count: the person may retry at
+    once. It still counts towards the daily cap.
+    """
     return (
         _counted_logs(config)
         .filter(dry_run=False)
+        .exclude(status=SyncStatus.FAILED, error=INTERRUPTED)
         .order_by("-started_at")
         .values_list("started_at", flat=True)
         .first()

@@ -62,6 +62,11 @@ BOOK_LOAD_FIELDS = (
     "id", "user_id", "title", "status", "progress_percent", "started_at", "finished_at",
 )  # fmt: skip
 _METHODS = {"isbn": MatchMethod.ISBN, "asin": MatchMethod.ASIN}
+# Why an unmapped title was not imported, in the words the sync log shows a person.
+SKIP_NOT_IN_LIBRARY = "no longer in the Audible library (returned or expired)"
+SKIP_OPEN_CONFLICT = "waiting for a decision in an open conflict"
+SKIP_PODCAST = "a podcast (podcasts are not imported unless the config says so)"
+SKIP_POLICY = "left out by the import policy"
 
 
 @dataclass
@@ -91,6 +96,17 @@ class ApplyResult:
 
     def note(self, change: dict[str, Any]) -> None:
         self.changes.append(change)
+
+    def skip(self, item: dict[str, Any], reason: str) -> None:
+        """Count a title that was not imported and say why, so a person reading the log knows.
+
+        Skips are not changes: they write nothing but this note in the log row's ``changes``.
+        """
+        self.skipped += 1
+        self.note(
+            {"asin": item.get("asin"), "title": item.get("title"), "change": "skipped",
+             "reason": reason}
+        )  # fmt: skip
 
     def fail(self, asin: Any, message: str) -> None:
         self.errors += 1
@@ -330,11 +346,14 @@ class LibraryApplier:
         linked: list[tuple[dict[str, Any], Observed, Any, Any]] = []
         for item, observed in unmapped:
             asin = item["asin"]
-            if item.get("status") == "Revoked" or asin in open_conflicts:
-                self.result.skipped += 1
+            if item.get("status") == "Revoked":
+                self.result.skip(item, SKIP_NOT_IN_LIBRARY)
+                continue
+            if asin in open_conflicts:
+                self.result.skip(item, SKIP_OPEN_CONFLICT)
                 continue
             if item.get("is_podcast") and not self.config.import_podcasts:
-                self.result.skipped += 1
+                self.result.skip(item, SKIP_PODCAST)
                 continue
             try:
                 decision = decide(
@@ -353,7 +372,7 @@ class LibraryApplier:
             elif policy_allows(self.config, item, observed):
                 self._create(item, observed)
             else:
-                self.result.skipped += 1
+                self.result.skip(item, SKIP_POLICY)
         self._link(linked)
 
     @property
