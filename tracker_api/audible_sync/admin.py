@@ -40,6 +40,7 @@ from tracker_api.audible_sync.api.presentation import TIER_COLOURS
 from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
+from tracker_api.audible_sync.dashboard import site as dashboard_site
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -547,12 +548,14 @@ class AudibleConfigAdmin(admin.ModelAdmin):
         "daily_sync_cap",
         "import_policy",
         "last_sync_at",
+        "dashboard",
     ]
     list_filter = ["enabled", "auto_sync", "needs_relogin", "import_policy"]
     list_select_related = ["user"]
     search_fields = ["user__username"]
     fields = [
         "user",
+        "dashboard",
         "connected",
         "account_summary",
         "enabled",
@@ -570,6 +573,7 @@ class AudibleConfigAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "user",
+        "dashboard",
         "connected",
         "account_summary",
         "needs_relogin",
@@ -594,6 +598,11 @@ class AudibleConfigAdmin(admin.ModelAdmin):
     def connected(self, config: AudibleConfig) -> bool:
         return config.is_connected
 
+    @admin.display(description="Dashboard")
+    def dashboard(self, config: AudibleConfig) -> str:
+        url = reverse(f"{self.admin_site.name}:audible_sync_dashboard_user", args=[config.user_id])
+        return format_html('<a href="{}">Open the dashboard</a>', url)
+
     @admin.display(description="Account")
     def account_summary(self, config: AudibleConfig) -> str:
         account = config.account or {}
@@ -606,3 +615,7 @@ class AudibleConfigAdmin(admin.ModelAdmin):
         if not shown:
             return "—"
         return format_html_join(mark_safe("<br>"), "{}: {}", shown)
+
+
+# The per-person dashboard (health, syncs, conflicts, listening, 30-day chart).
+dashboard_site.install(admin.site)

@@ -102,7 +102,8 @@ def _description(days: Sequence[DayPoint]) -> str:
 def _legend() -> SafeString:
     return format_html(
         '<g class="chart-legend" aria-hidden="true">'
-        '<rect class="chart-bar" x="{}" y="6" width="10" height="10" rx="1" fill="#417690"/>'
+        '<rect class="chart-bar chart-key" x="{}" y="6" width="10" height="10" rx="1" '
+        'fill="#417690"/>'
         '<text class="chart-text" x="{}" y="15" font-size="11" fill="#666">'
         "Percentage points gained</text>"
         '<circle class="chart-finished" cx="{}" cy="11" r="5" fill="#2e7d32"/>'

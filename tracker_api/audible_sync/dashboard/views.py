@@ -1,0 +1,97 @@
+"""The dashboard's admin view: pick the person, gather the panels, render the template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.admin import AdminSite
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from tracker_api.audible_sync.dashboard.chart import render_progress_chart
+from tracker_api.audible_sync.dashboard.data import build_dashboard
+from tracker_api.audible_sync.dashboard.data import picker_users
+
+TEMPLATE = "admin/audible_sync/dashboard.html"
+SYNC_STATUS_COLOURS = {
+    "ok": "green",
+    "partial": "amber",
+    "failed": "red",
+    "skipped": "grey",
+    "running": "blue",
+}
+
+
+def dashboard_url(user_id: int | None = None, site_name: str = "admin") -> str:
+    if user_id is None:
+        return reverse(f"{site_name}:audible_sync_dashboard")
+    return reverse(f"{site_name}:audible_sync_dashboard_user", args=[user_id])
+
+
+def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
+    """The view for ``site`` (wrap it in ``site.admin_view``: staff only)."""
+
+    def dashboard_view(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+        """Staff see their own dashboard; superusers anyone's (``?user=<id>`` picks)."""
+        picked = request.GET.get("user", "")
+        if user_id is None and picked.isdigit():
+            return HttpResponseRedirect(dashboard_url(int(picked), site.name))
+        viewer = request.user
+        if user_id is None or user_id == viewer.pk:
+            person = viewer
+        elif viewer.is_superuser:
+            person = get_object_or_404(get_user_model(), pk=user_id)
+        else:
+            raise PermissionDenied
+        board = build_dashboard(person)
+        context = {
+            **site.each_context(request),
+            "title": f"Audible dashboard: {person}",
+            "board": board,
+            "person": person,
+            "chart": render_progress_chart(board.days),
+            "syncs": [_sync_row(log) for log in board.syncs],
+            "picker": _picker(person, viewer) if viewer.is_superuser else None,
+            "conflicts_url": _filtered(
+                site.name, "audibleconflict", person.pk, "status__exact=open"
+            ),
+            "logs_url": _filtered(site.name, "audiblesynclog", person.pk),
+            "config_url": _filtered(site.name, "audibleconfig", person.pk),
+        }
+        request.current_app = site.name
+        return TemplateResponse(request, TEMPLATE, context)
+
+    return dashboard_view
+
+
+def _sync_row(log: Any) -> dict[str, Any]:
+    return {
+        "log": log,
+        "colour": SYNC_STATUS_COLOURS.get(log.status, "grey"),
+        "duration": None if log.duration_ms is None else f"{log.duration_ms / 1000:.1f} s",
+    }
+
+
+def _picker(person: Any, viewer: Any) -> list[dict[str, Any]]:
+    people = {user.pk: user for user in picker_users()}
+    people.setdefault(viewer.pk, viewer)
+    people.setdefault(person.pk, person)
+    ordered = sorted(people.values(), key=lambda user: str(user.get_username()).lower())
+    return [
+        {"id": user.pk, "name": user.get_username(), "selected": user.pk == person.pk}
+        for user in ordered
+    ]
+
+
+def _filtered(site_name: str, model: str, user_id: int, extra: str = "") -> str:
+    """A changelist of ``model`` narrowed to one person (and ``extra`` filters)."""
+    base = reverse(f"{site_name}:audible_sync_{model}_changelist")
+    query = f"user__id__exact={user_id}"
+    return f"{base}?{extra}&{query}" if extra else f"{base}?{query}"
