@@ -67,6 +67,10 @@ def test_the_demo_syncs_and_reports_what_it_did(first_run):
     assert "Red Rising  88%" in first_run
     assert "Finished on Audible (" in first_run
     assert "The Way of Kings" in first_run
+    # The revoked title and the podcast are not imported, and the report says why.
+    assert "Not imported, and why:" in first_run
+    assert "The Girl on the Train: no longer in the Audible library" in first_run
+    assert "The Butterfly Effect with Jon Ronson: a podcast" in first_run
     # Where to look, with a full admin address and the demo login.
     assert "/admin/login/" in first_run
     assert "login: demo / " in first_run

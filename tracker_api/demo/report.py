@@ -25,6 +25,7 @@ class DemoReport:
     reading: list[tuple[str, float]]
     finished: list[str]
     not_in_library: list[str]
+    skipped: list[tuple[str, str]]
 
     def lines(self) -> list[str]:
         sync = self.last_sync
@@ -32,7 +33,7 @@ class DemoReport:
             f"Sync {sync['status']} in {sync['duration_ms']} ms: {sync['items_seen']} titles "
             f"seen, {sync['linked']} linked to your books, {sync['created']} new books, "
             f"{sync['updated']} books updated, {sync['conflicts_opened']} conflicts opened, "
-            f"{sync['skipped']} skipped (podcasts and titles the import policy leaves out).",
+            f"{sync['skipped']} skipped.",
             "",
             f"Conflicts waiting for your decision ({len(self.conflicts)}):",
             *[f"  - {title}" for title in self.conflicts],
@@ -44,6 +45,9 @@ class DemoReport:
         if self.not_in_library:
             out.append("No longer in the Audible library (kept, with their history):")
             out.extend(f"  - {title}" for title in self.not_in_library)
+        if self.skipped:
+            out.append("Not imported, and why:")
+            out.extend(f"  - {title}: {reason}" for title, reason in self.skipped)
         return out
 
 
@@ -78,6 +82,11 @@ def build_report(username: str) -> DemoReport:
             )
         ],
         finished=list(audible_books.filter(status="read").values_list("title", flat=True)),
+        skipped=[
+            (str(change.get("title") or change.get("asin")), str(change.get("reason") or ""))
+            for change in (getattr(log, "changes", None) or [])
+            if change.get("change") == "skipped"
+        ],
         not_in_library=[
             str(item.get("title") or asin)
             for asin, item in AudibleBookMapping.objects.filter(
