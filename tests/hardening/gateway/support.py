@@ -21,14 +21,16 @@ HEADERS = {"X-API-Secret": SECRET}
 class Stack:
     """A gateway (Flask test client) pointed at a running sandbox, with a connected blob."""
 
-    def __init__(self, sandbox: Any, keys: str | None = None, **config: str) -> None:
+    def __init__(
+        self, sandbox: Any, keys: str | None = None, *, connect: bool = True, **config: str
+    ) -> None:
         self.sandbox = sandbox
         self.keys = keys or Fernet.generate_key().decode()
         self.app = create_app(
             gateway_config(AUDIBLE_SANDBOX_URL=sandbox.url, ENCRYPTION_KEY=self.keys, **config)
         )
         self.client = self.app.test_client()
-        self.blob = self.connect()
+        self.blob = self.connect() if connect else ""
 
     @property
     def sealer(self) -> Any:
