@@ -41,6 +41,14 @@ def python_files(*roots: str, exclude: Iterable[str] = ()) -> list[Path]:
     return found
 
 
+def _name(path: Path) -> str:
+    """Repository-relative name of a file (absolute for files elsewhere, e.g. in tests)."""
+    try:
+        return path.relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
+
+
 @cache
 def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -145,7 +153,7 @@ def env_vars_read_by_python(files: list[Path]) -> dict[str, set[str]]:
         for node in ast.walk(_tree(file)):
             name = _string(_env_key(node, getters))
             if name and ENV_RE.match(name):
-                found.setdefault(name, set()).add(file.relative_to(REPO).as_posix())
+                found.setdefault(name, set()).add(_name(file))
     return found
 
 
@@ -156,7 +164,7 @@ def env_vars_read_by_other_files(files: list[Path]) -> dict[str, set[str]]:
         text = file.read_text(encoding="utf-8")
         names = set(SHELL_ENV_RE.findall(text)) | set(EMBEDDED_PY_ENV_RE.findall(text))
         for name in names:
-            found.setdefault(name, set()).add(file.relative_to(REPO).as_posix())
+            found.setdefault(name, set()).add(_name(file))
     return found
 
 
@@ -292,7 +300,7 @@ def error_codes_in(files: list[Path]) -> dict[str, set[str]]:
     def add(codes: Iterable[str], file: Path) -> None:
         for code in codes:
             if CODE_RE.match(code.replace("<status>", "x")):
-                found.setdefault(code, set()).add(file.relative_to(REPO).as_posix())
+                found.setdefault(code, set()).add(_name(file))
 
     for file in files:
         tree = _tree(file)
