@@ -61,7 +61,7 @@ def test_bar_heights_are_proportional_to_points_gained():
 def test_y_axis_labels_follow_the_scale():
     svg = parse(render_progress_chart(month({4: (130.0, 0)})))
     texts = [t.text for t in svg.iter(f"{SVG}text")]
-    assert {"0", "50", "100", "150", "200"} <= set(texts)  # 130 rounds up to 200
+    assert {"0", "40", "80", "120", "160", "200"} <= set(texts)  # 130 rounds up to 200
     assert "points gained" in texts
 
 

@@ -31,6 +31,7 @@ MARKER_Y = 40
 BAR_FILL = 0.72  # share of a day's slot the bar covers
 MIN_BAR_PX = 1.0  # a tiny gain still shows
 LABEL_EVERY = 5  # an x label every fifth day, counted back from the last
+Y_TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # fifths of a nice ceiling are round numbers
 TITLE_ID = "audible-progress-chart-title"
 DESC_ID = "audible-progress-chart-desc"
 EMPTY_TEXT = "No listening in the last 30 days"
@@ -118,7 +119,7 @@ def _legend() -> SafeString:
 
 def _y_axis(scale: float) -> SafeString:
     parts = []
-    for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
+    for fraction in Y_TICKS:
         y = BASELINE - fraction * PLOT_H
         parts.append(
             format_html(
