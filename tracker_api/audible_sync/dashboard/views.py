@@ -50,6 +50,7 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             person = get_object_or_404(get_user_model(), pk=user_id)
         else:
             raise PermissionDenied
+        request.current_app = site.name
         board = build_dashboard(person)
         context = {
             **site.each_context(request),
@@ -65,7 +66,6 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             "logs_url": _filtered(site.name, "audiblesynclog", person.pk),
             "config_url": _filtered(site.name, "audibleconfig", person.pk),
         }
-        request.current_app = site.name
         return TemplateResponse(request, TEMPLATE, context)
 
     return dashboard_view
