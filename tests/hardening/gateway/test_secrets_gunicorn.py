@@ -110,10 +110,21 @@ def _exercise(url: str, sandbox, asin: str) -> list[str]:
         sandbox.state.set_refresh_mode("invalid_grant")
         http.post("/api/refresh-token", json={"auth": blob})
         sandbox.state.set_refresh_mode("normal")
-        http.post(
-            "/api/library", content=b"[" * 50_000, headers={"Content-Type": "application/json"}
-        )
+        json_type = {"Content-Type": "application/json"}
+        deep = http.post("/api/library", content=b"[" * 50_000, headers=json_type)
+        assert deep.status_code == 400
+        chunked = http.post("/api/library", content=_chunks(2 * 1024 * 1024), headers=json_type)
+        assert chunked.status_code == 413  # no Content-Length: still limited, still JSON
+        assert chunked.json()["error"]["code"] == "payload_too_large"
     sealer = Sealer(parse_keys(f"{KEY_NEW},{KEY_OLD}"))
     for sealed in (blob, refreshed):
         issued += auth_secrets(sealer.open(sealed, "audible_auth").data)
     return list(dict.fromkeys(issued))
+
+
+def _chunks(size: int):
+    """A JSON body sent chunked (no Content-Length)."""
+    yield b'{"auth": "'
+    for _ in range(size // 65536):
+        yield b"A" * 65536
+    yield b'"}'
