@@ -169,3 +169,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Request limits and strict parsing (tracker hardening) ---------------------------------
+# Appended by the hardening work (tests/hardening/tracker); see docs/security.md "Tracker".
+# JSON and form bodies over TRACKER_MAX_BODY_BYTES and uploads over TRACKER_IMPORT_MAX_BYTES
+# are a JSON 413 payload_too_large; bodies that are not UTF-8, not JSON or nested too deep
+# are a 400 parse_error (tracker_api.core.parsers). Django's own limits match, so the admin's
+# forms are held to the same size.
+TRACKER_MAX_BODY_BYTES = env_int("TRACKER_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 64 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "tracker_api.core.parsers.StrictJSONParser",
+    "tracker_api.core.parsers.LimitedFormParser",
+    "tracker_api.core.parsers.LimitedMultiPartParser",
+]

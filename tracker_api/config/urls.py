@@ -17,5 +17,6 @@ urlpatterns = [
 ]
 
 # JSON for /api/ paths, Django's pages elsewhere.
+handler400 = "tracker_api.core.views.bad_request"
 handler404 = "tracker_api.core.views.not_found"
 handler500 = "tracker_api.core.views.server_error"

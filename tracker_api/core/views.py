@@ -47,6 +47,16 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400`` (Django's SuspiciousOperation: a bad Host, a form over Django's limits):
+    JSON under ``/api/``, Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(
+            error_body("bad_request", "The request was refused as malformed."), status=400
+        )
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: JSON under ``/api/`` (never a stack trace), Django's page elsewhere."""
     if _is_api(request):
