@@ -11,7 +11,6 @@ from rest_framework import serializers
 from rest_framework import status
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,11 +18,14 @@ from tracker_api.books.api.serializers import BookSerializer
 from tracker_api.books.api.serializers import ImportResultSerializer
 from tracker_api.books.api.serializers import ImportUploadSerializer
 from tracker_api.books.importers import ImportFormatError
+from tracker_api.books.importers import ImportTooLarge
 from tracker_api.books.importers import import_books
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookStatus
 from tracker_api.books.search import filter_by_search
 from tracker_api.core.errors import ApiError
+from tracker_api.core.parsers import ImportMultiPartParser
+from tracker_api.core.parsers import payload_too_large
 
 
 @extend_schema_view(
@@ -61,12 +63,16 @@ class BookViewSet(viewsets.ModelViewSet):
         responses={200: ImportResultSerializer},
         summary="Import a Goodreads or StoryGraph CSV export",
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    @action(
+        detail=False, methods=["post"], url_path="import", parser_classes=[ImportMultiPartParser]
+    )
     def import_file(self, request: Request) -> Response:
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
             result = import_books(request.user, upload.validated_data["file"])
+        except ImportTooLarge as exc:
+            raise payload_too_large(exc.limit, "file") from exc
         except ImportFormatError as exc:
             raise ApiError("unknown_import_format", str(exc), fields={"file": [str(exc)]}) from exc
         return Response(result.as_dict(), status=status.HTTP_200_OK)

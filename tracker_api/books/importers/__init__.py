@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tracker_api.books.importers.runner import ImportFormatError
 from tracker_api.books.importers.runner import ImportResult
+from tracker_api.books.importers.runner import ImportTooLarge
 from tracker_api.books.importers.runner import import_books
 
-__all__ = ["ImportFormatError", "ImportResult", "import_books"]
+__all__ = ["ImportFormatError", "ImportResult", "ImportTooLarge", "import_books"]

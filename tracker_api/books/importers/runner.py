@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -28,8 +30,26 @@ FORMATS = (goodreads, storygraph)
 csv.field_size_limit(1024 * 1024)
 
 
+CHUNK_BYTES = 256 * 1024
+# Bytes that are not UTF-8 are decoded to lone surrogates (surrogateescape) so the row holding
+# them can be reported and skipped, instead of being stored with U+FFFD in place of letters.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 class ImportFormatError(ValueError):
     """The file is not a CSV export this importer knows; the message says what was expected."""
+
+
+class ImportTooLarge(ImportFormatError):
+    """The file is larger than ``TRACKER_IMPORT_MAX_BYTES``."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"The file is {size} bytes; imports are limited to {limit} bytes "
+            "(TRACKER_IMPORT_MAX_BYTES)."
+        )
+        self.size = size
+        self.limit = limit
 
 
 @dataclass
@@ -65,9 +85,46 @@ def detect_format(header: list[str]):
 
 
 def _text_stream(binary: IO[bytes]) -> Iterator[str]:
-    """Decode UTF-8 (with or without BOM) line by line; undecodable bytes become U+FFFD."""
-    reader = codecs.getreader("utf-8-sig")(binary, errors="replace")
-    yield from reader
+    """Decode UTF-8 (with or without BOM) into lines that end in ``\n``, in linear time.
+
+    Read in chunks and cut at the last newline of each chunk (``codecs`` stream readers are
+    quadratic on long lines). Undecodable bytes become lone surrogates, found per row later.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    pending: list[str] = []
+    start = True
+    while True:
+        chunk = binary.read(CHUNK_BYTES)
+        text = decoder.decode(chunk, final=not chunk)
+        if start and text:
+            text = text.removeprefix("\ufeff")
+            start = False
+        cut = text.rfind("\n")
+        if cut == -1:
+            if text:
+                pending.append(text)
+        else:
+            head = "".join(pending) + text[: cut + 1]
+            pending = [text[cut + 1 :]] if cut + 1 < len(text) else []
+            lines = head.split("\n")
+            for line in lines[:-1]:
+                yield line + "\n"
+        if not chunk:
+            break
+    rest = "".join(pending)
+    if rest:
+        yield rest
+
+
+def file_size(binary: IO[bytes]) -> int | None:
+    """The size of an upload or an open file, when it can be known without reading it."""
+    size = getattr(binary, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        return os.fstat(binary.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | None, str]]]:
@@ -93,7 +150,16 @@ def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | 
                 line = reader.line_num + 1
                 continue
             if values and any(v.strip() for v in values):
-                if len(values) > len(header):
+                bad = _UNDECODABLE.search("\x00".join(values))
+                if bad:
+                    byte = ord(bad.group()) - 0xDC00
+                    yield (
+                        line,
+                        None,
+                        f"The row is not valid UTF-8 text (byte 0x{byte:02x}); save the file "
+                        "as UTF-8 and import it again.",
+                    )
+                elif len(values) > len(header):
                     yield (
                         line,
                         None,
@@ -109,8 +175,14 @@ def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | 
 def import_books(user: AbstractBaseUser, binary: IO[bytes]) -> ImportResult:
     """Read ``binary`` (a CSV export) into ``user``'s books; returns what happened per row.
 
-    Raises :class:`ImportFormatError` when the file is not a known export at all.
+    Raises :class:`ImportFormatError` when the file is not a known export at all, and
+    :class:`ImportTooLarge` (a subclass) when it is over ``TRACKER_IMPORT_MAX_BYTES``.
     """
+    from tracker_api.core.parsers import max_import_bytes
+
+    size, limit = file_size(binary), max_import_bytes()
+    if size is not None and size > limit:
+        raise ImportTooLarge(size, limit)
     parser, rows = _rows(binary)
     result = ImportResult(format=parser.FORMAT)
     with transaction.atomic():
