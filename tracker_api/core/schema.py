@@ -27,7 +27,8 @@ class ErrorSerializer(serializers.Serializer):
 
 class AutoSchema(openapi.AutoSchema):
     """Adds the error responses every operation may give: 400 for writes and filtered lists,
-    401 unless anonymous access is allowed, 404 for detail paths and out-of-range pages."""
+    401 unless anonymous access is allowed, 404 for detail paths and out-of-range pages,
+    413 (body over the limit) and 415 (a content type no parser reads) for writes."""
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
@@ -35,6 +36,8 @@ class AutoSchema(openapi.AutoSchema):
         is_list = self.method == "GET" and self._is_list_view()
         if self.method in {"POST", "PUT", "PATCH"} or is_list:
             codes.append("400")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes += ["413", "415"]
         if not self._allows_anonymous():
             codes.append("401")
         if self._is_detail() or is_list:

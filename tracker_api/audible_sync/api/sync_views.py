@@ -26,6 +26,7 @@ from tracker_api.audible_sync.sync import run_sync
 from tracker_api.audible_sync.sync.claim import sync_due_users
 from tracker_api.audible_sync.sync.service import SyncOutcome
 from tracker_api.core.errors import ApiError
+from tracker_api.core.schema import ErrorSerializer
 
 DEFAULT_CRON_BATCH = 25
 # A failed run's code -> HTTP status: the account needs the person, or the upstream failed.
@@ -89,9 +90,18 @@ class SyncView(APIView):
         request=SyncRequestSerializer,
         responses={
             200: SyncLogSerializer,
-            409: OpenApiResponse(description="A sync is already running, or re-login needed."),
-            429: OpenApiResponse(description="Rate limited; retry_after says when."),
-            502: OpenApiResponse(description="The gateway or Audible failed; the log says why."),
+            403: OpenApiResponse(
+                ErrorSerializer, description="force without being staff (force_not_allowed)."
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer, description="A sync is already running, or re-login needed."
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Rate limited; retry_after says when."
+            ),
+            502: OpenApiResponse(
+                ErrorSerializer, description="The gateway or Audible failed; the log says why."
+            ),
         },
         summary="Sync my Audible library now",
     )
@@ -141,7 +151,7 @@ class CronSyncView(APIView):
     @extend_schema(
         responses={
             200: OpenApiResponse(description="Per-user results: {count, failed, results}."),
-            401: OpenApiResponse(description="Missing or wrong bearer secret."),
+            401: OpenApiResponse(ErrorSerializer, description="Missing or wrong bearer secret."),
         },
         summary="Sync every due user (cron)",
     )
