@@ -12,7 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
     path("healthz", health, name="healthz"),
-    path("api/", include("tracker_api.audible_sync.api.sync_urls")),
     path("api/", include("tracker_api.config.api_urls")),
 ]
 
