@@ -37,7 +37,7 @@ ACCEPTED = frozenset(
         "cp", "mv", "mkdir", "chmod", "ls", "sleep", "kill", "jq", "head", "tail", "tee",
         "ruff", "mypy", "git", "openssl", "test", "true", "psql", "pg_dump", "pg_restore",
         "createdb", "dropdb", "gzip", "gunzip", "date", "read", "xargs", "wc", "sort",
-        "chromium", "tr", "base64", "audible",
+        "chromium", "tr", "base64", "audible", "pip",
     }
 )  # fmt: skip
 # Programs that exist only on another machine: only in ``sh remote`` blocks.
