@@ -120,3 +120,22 @@ def parse_date(record: BookRecord, column: str, raw: str) -> datetime | None:
         return timezone.make_aware(naive)
     record.note(column, f"'{value}' is not a date. The field was left empty.")
     return None
+
+
+# Text columns of ``books`` and their lengths: a longer value would make the database refuse
+# the whole batch (PostgreSQL checks varchar lengths), so it is dealt with per row here.
+_LIMITS = {"goodreads_id": 32, "series": 300, "series_position": 20}
+TITLE_LIMIT = 500
+
+
+def enforce_lengths(record: BookRecord) -> None:
+    """Skip a row whose title is too long (RowError); leave other over-long fields empty with
+    a note, as a bad ISBN is. An over-long Goodreads id is not an id: the row is skipped."""
+    if len(record.title) > TITLE_LIMIT:
+        raise RowError(f"The title is longer than {TITLE_LIMIT} characters.")
+    if len(record.goodreads_id) > _LIMITS["goodreads_id"]:
+        raise RowError("The Book Id is too long to be a Goodreads Book Id.")
+    for name in ("series", "series_position"):
+        if len(getattr(record, name)) > _LIMITS[name]:
+            record.note(name, f"Longer than {_LIMITS[name]} characters. The field was left empty.")
+            setattr(record, name, "")

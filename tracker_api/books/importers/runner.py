@@ -19,6 +19,7 @@ from tracker_api.books.importers import goodreads
 from tracker_api.books.importers import storygraph
 from tracker_api.books.importers.records import BookRecord
 from tracker_api.books.importers.records import RowError
+from tracker_api.books.importers.records import enforce_lengths
 from tracker_api.books.importers.writer import BatchWriter
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def file_size(binary: IO[bytes]) -> int | None:
 
 
 def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | None, str]]]:
-    reader = csv.reader(_text_stream(binary))
+    reader = csv.reader(_text_stream(binary), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -194,6 +195,7 @@ def import_books(user: AbstractBaseUser, binary: IO[bytes]) -> ImportResult:
                 continue
             try:
                 record = parser.parse_row(row, line)
+                enforce_lengths(record)
             except RowError as exc:
                 result.skipped.append({"line": line, "reason": str(exc)})
                 continue
