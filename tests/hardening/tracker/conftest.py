@@ -15,6 +15,12 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.tracker.conftest import alice  # noqa: F401 - fixture
+from tests.tracker.conftest import anon  # noqa: F401 - fixture
+from tests.tracker.conftest import api  # noqa: F401 - fixture
+from tests.tracker.conftest import bob  # noqa: F401 - fixture
+from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
+from tests.tracker.conftest import token_client  # noqa: F401
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import ConfigFactory
 from tests.tracker.factories import ConflictFactory
