@@ -131,9 +131,15 @@ def _runtime_ms(item: dict[str, Any]) -> int | None:
     return None
 
 
+def _listening_status(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's listening_status, or {} when absent or not an object (a library file may
+    carry anything; the sandbox serves it as given and must not crash on it)."""
+    status = item.get("listening_status")
+    return status if isinstance(status, dict) else {}
+
+
 def _percent_of(item: dict[str, Any]) -> float:
-    status = item.get("listening_status") or {}
-    value = status.get("percent_complete")
+    value = _listening_status(item).get("percent_complete")
     if value is None:
         value = item.get("percent_complete")
     try:
@@ -143,8 +149,7 @@ def _percent_of(item: dict[str, Any]) -> float:
 
 
 def _finished_of(item: dict[str, Any]) -> bool:
-    status = item.get("listening_status") or {}
-    value = status.get("is_finished")
+    value = _listening_status(item).get("is_finished")
     return bool(item.get("is_finished") if value is None else value)
 
 

@@ -162,3 +162,15 @@ def test_generator_is_fast_enough_for_benchmarks():
 def test_audible_title_styles(goodreads, style, expected):
     title, subtitle, _series = audible_title(goodreads, style)
     assert (title, subtitle) == expected
+
+
+def test_sandbox_loads_items_whose_listening_status_is_not_an_object():
+    from audible_gateway.sandbox.state import SandboxState
+
+    state = SandboxState(
+        [
+            {"asin": "B0BADSTAT1", "title": "Odd", "listening_status": "finished"},
+            {"asin": "B0BADSTAT2", "title": "Odd too", "listening_status": ["x"]},
+        ]
+    )
+    assert set(state.items) == {"B0BADSTAT1", "B0BADSTAT2"}
