@@ -20,6 +20,7 @@ from flask import Response
 from flask import g
 from flask import redirect
 from flask import request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from audible_gateway.sandbox import library_api
 from audible_gateway.sandbox.faults import FaultSpecError
@@ -183,7 +184,7 @@ def create_app(
 
     # ---------------------------------------------------------------- Amazon identity
     @app.get("/ap/signin")
-    def signin() -> Response:
+    def signin() -> WerkzeugResponse:
         """A successful login: 302 to maplanding with a sandbox-issued authorization code."""
         args = request.args.to_dict()
         domain = _domain_from_login(args, request.host)
@@ -243,7 +244,7 @@ def create_app(
 
     # ---------------------------------------------------------------- Audible API
     @app.get("/1.0/library")
-    def library() -> Response:
+    def library_page() -> Response:
         body, headers = library_api.library_page(state, request.args.to_dict())
         return Response(body, headers=headers, mimetype="application/json")
 

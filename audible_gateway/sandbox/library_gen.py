@@ -205,7 +205,7 @@ def catalogue_books() -> tuple[tuple[str, str, str, str, str], ...]:
 
 def audible_title(
     goodreads_title: str, style: int
-) -> tuple[str, str | None, list[tuple[str, str]]]:
+) -> tuple[str, str | None, list[tuple[str, str | None]]]:
     """Goodreads "Title (Series, #n)" -> Audible (title, subtitle, series) in one of its styles."""
     match = SERIES_RE.match(goodreads_title)
     if not match:
@@ -331,6 +331,7 @@ def _generate(n: int, seed: int) -> list[dict[str, Any]]:
             if (title, author) in titles_used:
                 title = f"{title}, Volume {index}"
             titles_used.add((title, author))
+            series: list[tuple[str, str | None]]
             subtitle, series, authors, year, language = (
                 None,
                 [],

@@ -44,7 +44,7 @@ def authors_similarity(
     item: tuple[PersonName, ...], book: tuple[PersonName, ...]
 ) -> tuple[float, PersonName | None, PersonName | None]:
     """Best pair over both author lists (catalogues list illustrators and translators too)."""
-    best = (0.0, None, None)
+    best: tuple[float, PersonName | None, PersonName | None] = (0.0, None, None)
     for a in item:
         for b in book:
             score = name_similarity(a, b)
