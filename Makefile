@@ -50,10 +50,12 @@ format: install
 typecheck: install
 	$(BIN)/mypy audible_gateway tracker_api/matching
 
+# Speed and memory figures, each against a baseline measured in the same run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
 bench: install
 	$(BIN)/python bench/gateway_library.py
 	$(BIN)/python bench/matching.py
-	$(BIN)/python bench/sync.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sync.py
 
 migrate: install
 	$(BIN)/python manage.py migrate
