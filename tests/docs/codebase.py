@@ -244,9 +244,13 @@ def _error_constructors(files: list[Path]) -> set[str]:
                 if func.name in constructors:
                     continue
                 params = set(_params(func))
+                if func.args.vararg is not None:  # ``def helper(*args): return ApiError(*args)``
+                    params.add(func.args.vararg.arg)
                 for node in ast.walk(func):
                     if isinstance(node, ast.Call) and _callee(node) in constructors:
                         first = _first_argument(node, CODE_KEYWORDS)
+                        if isinstance(first, ast.Starred):
+                            first = first.value
                         if isinstance(first, ast.Name) and first.id in params:
                             constructors.add(func.name)
                             changed = True

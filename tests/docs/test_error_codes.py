@@ -37,6 +37,7 @@ def test_the_collector_finds_codes_of_every_origin():
     assert {"gateway_unreachable", "gateway_misconfigured", "conflict_already_resolved"} <= tracker
     assert {"sync_rate_limited", "sync_apply_failed", "library_file_missing"} <= tracker
     assert {"throttled", "not_authenticated", "database_unavailable"} <= tracker
+    assert {"payload_too_large", "parse_error", "bad_request"} <= tracker
     assert "gateway_http_<status>" in tracker  # built from the status when the body has none
 
 
@@ -58,6 +59,10 @@ def test_the_collector_reads_each_way_a_code_is_written(tmp_path):
         "    return Outcome(row, error_code='echo_failed')\n"
         "def fallback(c):\n"
         "    return ApiError(c or 'foxtrot_default', 'm')\n"
+        "def _forward(*args, **kwargs):\n"
+        "    return ApiError(*args, **kwargs)\n"
+        "def limit():\n"
+        "    raise _forward('golf_too_large', 'm', status_code=413)\n"
         "NOT_A_CODE = 'Hello world'\n"
     )
     found = set(codebase.error_codes_in([source]))
@@ -68,4 +73,5 @@ def test_the_collector_reads_each_way_a_code_is_written(tmp_path):
         "delta_entry",
         "echo_failed",
         "foxtrot_default",
+        "golf_too_large",
     }
