@@ -185,3 +185,7 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "tracker_api.core.parsers.LimitedFormParser",
     "tracker_api.core.parsers.LimitedMultiPartParser",
 ]
+# HSTS preload is a one-way commitment for the domain and every subdomain, so it stays the
+# operator's choice (SECURE_HSTS_PRELOAD=true); `check --deploy` would otherwise warn about it
+# on every deployment that has not made that choice, hiding warnings that matter.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
