@@ -8,7 +8,12 @@ from pathlib import Path
 from audible_gateway.library import EncodedItems
 from audible_gateway.library import normalise_page
 
-SAMPLE = Path("/work/shared/audible-api-samples/library_page_3_items.a2a.json")
+SAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "fixtures"
+    / "audible_samples"
+    / "library_page_3_items.a2a.json"
+)
 
 
 def test_a_page_keeps_finished_titles_encoded_and_titles_in_progress_as_dicts():

@@ -14,7 +14,7 @@ from audible_gateway.sandbox.library_gen import generate_library
 from .conftest import KEY
 from .conftest import Connected
 
-SAMPLES = Path("/work/shared/audible-api-samples")
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "audible_samples"
 ITEM_KEYS = {
     "asin", "title", "subtitle", "authors", "narrators", "series", "isbn", "language",
     "release_date", "purchase_date", "runtime_min", "content_type", "content_delivery_type",
