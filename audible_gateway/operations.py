@@ -35,7 +35,10 @@ from audible_gateway.retry import translate
 AUTH_METHODS = ("external", "file", "password")
 
 
-def _text(body: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+def _text(
+    body: dict[str, Any], name: str, *, required: bool = True, exact: bool = False
+) -> str | None:
+    """A string field, trimmed unless ``exact`` (passwords: spaces are part of them)."""
     value = body.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -43,7 +46,7 @@ def _text(body: dict[str, Any], name: str, *, required: bool = True) -> str | No
         return None
     if not isinstance(value, str):
         raise errors.validation_error({name: "must be a string"})
-    return value.strip()
+    return value if exact else value.strip()
 
 
 def _flag(body: dict[str, Any], name: str, default: bool = False) -> bool:
@@ -95,7 +98,7 @@ def _connect_file(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
     locale = body.get("locale")
     if locale is not None:
         locale = checked_locale(locale).country_code
-    auth = import_auth_file(content, _text(body, "password", required=False), locale)
+    auth = import_auth_file(content, _text(body, "password", required=False, exact=True), locale)
     ensure_fresh(gw.upstream, gw.policy, auth)
     with gw.upstream.api_client(auth) as client:
         try:  # prove the credentials work before calling the account connected
@@ -113,7 +116,7 @@ def _connect_password(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
     with_username = _flag(body, "with_username")
     locale = checked_locale(body.get("locale"), with_username)
     email = _text(body, "email")
-    password = _text(body, "password")
+    password = _text(body, "password", exact=True)
     grant = password_login(
         gw.upstream,
         email=email or "",

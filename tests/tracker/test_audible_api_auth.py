@@ -243,6 +243,17 @@ def test_auth_file_import(wired, sandbox, api, alice, tmp_path):
     assert AudibleConfig.objects.get(user=alice).sealed_auth not in ("", before)
 
 
+def test_an_auth_file_password_with_spaces_reaches_the_gateway_untrimmed(
+    wired, api, alice, tmp_path
+):
+    auth = audible.Authenticator.from_dict(exported_auth_file(wired, api, alice))
+    path = tmp_path / "auth.json"
+    auth.to_file(path, password="  spaced pw ", encryption="json")
+    body = {"method": "file", "auth_file": json.loads(path.read_text()), "password": "  spaced pw "}
+    response = api.post("/api/audible/auth", body, format="json")
+    assert response.status_code == 200, response.json()
+
+
 def test_audible_rate_limit_passes_through_with_retry_after(wired, sandbox, api, alice):
     auth_file = exported_auth_file(wired, api, alice)
     sandbox.state.arm_fault(path="/1.0/library", status=429, count=None, retry_after=90)

@@ -101,8 +101,11 @@ class AuthRequestSerializer(serializers.Serializer):
     auth_file = serializers.JSONField(
         required=False, help_text="An audible-cli auth file: its JSON, or base64 of its bytes."
     )
+    # Passwords travel exactly as typed: leading or trailing spaces are part of them.
     password = serializers.CharField(
-        required=False, help_text="Amazon password, or the auth file's password."
+        required=False,
+        trim_whitespace=False,
+        help_text="Amazon password, or the auth file's password.",
     )
     email = serializers.CharField(required=False)
     otp_code = serializers.CharField(required=False, help_text="One-time code for 2FA.")
