@@ -12,9 +12,9 @@
    books, in a child process so its peak RSS is that of matching alone; the baseline is timed
    the same way on a sample and scaled.
 
-    .venv/bin/python bench/matching.py [--data /work/shared/bench-data] [--database-url URL]
+    .venv/bin/python bench/matching.py [--data ../shared/bench-data] [--database-url URL]
 
-Needs the bench data (see /work/shared/bench-data/README.md).
+Needs the bench data beside the repository (../shared/bench-data, or BENCH_DATA=DIR).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import argparse
 import csv
 import importlib.util
 import json
+import os
 import re
 import sys
 import time
@@ -35,7 +36,11 @@ from tracker_api.matching import build_index  # noqa: E402
 from tracker_api.matching import decide  # noqa: E402
 from tracker_api.matching import propose  # noqa: E402
 
-DEFAULT_DATA = Path("/work/shared/bench-data")
+# The bench data lives beside the repository (../shared/bench-data), or where BENCH_DATA says.
+DEFAULT_DATA = Path(
+    os.environ.get("BENCH_DATA")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "bench-data"
+)
 _SERIES_SUFFIX = re.compile(r"\s*\(([^()]*?),?\s*#\s*([\d.]+(?:\s*-\s*[\d.]+)?)[^()]*\)\s*$")
 
 
