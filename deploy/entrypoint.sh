@@ -3,6 +3,12 @@
 # replace this shell with the real command so signals reach it directly.
 set -eu
 
+# Docker/Kubernetes secrets: DATABASE_URL may come from a file, as every secret may.
+if [ -z "${DATABASE_URL:-}" ] && [ -n "${DATABASE_URL_FILE:-}" ]; then
+  DATABASE_URL=$(cat "$DATABASE_URL_FILE")
+  export DATABASE_URL
+fi
+
 if [ -n "${DATABASE_URL:-}" ] && [ "${DATABASE_URL#postgres}" != "$DATABASE_URL" ]; then
   python - <<'PY'
 import os, sys, time

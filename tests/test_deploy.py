@@ -60,7 +60,7 @@ def test_compose_file_is_valid_and_has_every_service(tmp_path):
     assert set(services) == {"db", "migrate", "gateway", "tracker", "cron", "sandbox"}
 
 
-@pytest.mark.parametrize("name", ["gateway", "tracker", "cron"])
+@pytest.mark.parametrize("name", ["gateway", "tracker", "cron", "cleanup"])
 def test_railway_definitions_point_at_real_dockerfiles(name):
     config = json.loads((DEPLOY / "railway" / f"{name}.json").read_text())
     assert (ROOT / config["build"]["dockerfilePath"]).exists()
@@ -142,3 +142,27 @@ def test_plain_gunicorn_start_of_the_gateway_gets_its_settings(monkeypatch):
     assert config["timeout"] == 120
     assert config["workers"] == 2
     assert config["bind"].endswith(":9124")
+
+
+def test_entrypoint_reads_the_database_url_from_a_file(postgres_url, tmp_path):
+    secret = tmp_path / "database_url"
+    secret.write_text(postgres_url)
+    result = subprocess.run(
+        ["sh", str(DEPLOY / "entrypoint.sh"), "sh", "-c", 'echo "$DATABASE_URL"'],
+        env={
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "DATABASE_URL_FILE": str(secret),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == postgres_url
+
+
+def test_the_compose_cron_also_runs_the_cleanup():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "manage.py audible_sync --all" in compose
+    assert "manage.py audible_cleanup" in compose
