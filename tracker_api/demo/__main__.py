@@ -174,7 +174,11 @@ def run(once: bool) -> int:
 
         say("Connecting the demo Audible account (external browser login, answered by the sandbox)")
         account = connect_account(tracker.url, token).get("account", {})
-        sys.stdout.write(f"    connected: {account}\n")
+        sys.stdout.write(
+            f"    connected: {account.get('customer_name', '?')} "
+            f"(marketplace {account.get('locale', '?')}, device "
+            f"{account.get('device_name', '?')!r}); only the sealed credentials were stored\n"
+        )
 
         say("Syncing the Audible library into the tracker")
         manage(tracker_env, "audible_sync", "--user", DEMO_USER, "--force")
