@@ -476,6 +476,10 @@ class LibraryApplier:
             for candidate in conflict.candidates:
                 if isinstance(candidate.get("id"), str) and candidate["id"] in by_temp:
                     candidate["id"] = by_temp[candidate["id"]]
+        if by_temp:  # the log names books by their real ids, not this run's placeholders
+            for change in self.result.changes:
+                if change.get("change") == "conflict_opened":
+                    change["candidates"] = [by_temp.get(c, c) for c in change["candidates"]]
         for entry in self.new:
             entry.mapping.book = entry.book  # re-assign so book_id picks up the new pk
         if self.new:
