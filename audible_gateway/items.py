@@ -134,12 +134,9 @@ def progress_of(raw: dict[str, Any], last_position: dict[str, Any] | None = None
     position_updated_at = None
     heard = last_position.get("last_position_heard") if isinstance(last_position, dict) else None
     if isinstance(heard, dict) and heard.get("status") == "Exists":
-        # A position Audible garbled is dropped, not fatal: the rest of the progress stands.
-        try:
-            position_ms = _int(heard.get("position_ms"))
-            position_updated_at = _iso_datetime(heard.get("last_updated"))
-        except (TypeError, ValueError, OverflowError):
-            position_ms = position_updated_at = None
+        # Unreadable values raise (ValueError/TypeError): the caller reports them per title.
+        position_ms = _int(heard.get("position_ms"))
+        position_updated_at = _iso_datetime(heard.get("last_updated"))
     return {
         "percent": percent if percent is not None else 0.0,
         "is_finished": is_finished,

@@ -11,19 +11,27 @@ from audible_gateway.items import progress_of
 
 @pytest.mark.parametrize(
     "last_position",
-    [
-        "garbage",
-        {"last_position_heard": "Exists"},
-        {"last_position_heard": {"status": "Exists", "position_ms": "x", "last_updated": "y"}},
-        {"last_position_heard": {"status": "Exists", "last_updated": "not a date"}},
-    ],
-    ids=["not-an-object", "heard-not-an-object", "unreadable-position", "unreadable-date"],
+    ["garbage", {"last_position_heard": "Exists"}, {"last_position_heard": {"status": "Nope"}}],
+    ids=["not-an-object", "heard-not-an-object", "does-not-exist"],
 )
-def test_a_garbled_last_position_is_dropped_not_fatal(last_position):
+def test_a_position_of_the_wrong_shape_is_ignored(last_position):
     progress = progress_of({"listening_status": {"percent_complete": 12.5}}, last_position)
     assert progress["percent"] == 12.5
     assert progress["position_ms"] is None
     assert progress["position_updated_at"] is None
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        {"status": "Exists", "position_ms": "x", "last_updated": "2025-01-01 00:00:00"},
+        {"status": "Exists", "position_ms": 5, "last_updated": "not a date"},
+    ],
+    ids=["unreadable-position", "unreadable-date"],
+)
+def test_an_unreadable_position_raises_for_the_caller_to_report(heard):
+    with pytest.raises(ValueError):  # noqa: PT011 - the message is the parser's own
+        progress_of({}, {"last_position_heard": heard})
 
 
 def test_a_readable_last_position_is_kept_in_utc():
