@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_DATABASE_URL ?= $(PG_URL)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-sqlite lint format typecheck bench migrate sandbox secrets clean
+.PHONY: help install run test test-sqlite lint format typecheck bench fuzz load migrate sandbox secrets clean
 
 help:
 	@echo "make install     create .venv and install everything (pinned)"
@@ -17,7 +17,9 @@ help:
 	@echo "make lint        ruff check + ruff format --check"
 	@echo "make format      ruff format + ruff check --fix"
 	@echo "make typecheck   mypy"
-	@echo "make bench       run the benchmarks in bench/ and print their figures"
+	@echo "make bench       speed and memory benchmarks (bench/), with baselines"
+	@echo "make fuzz        schemathesis fuzzing of both APIs at length, with counts"
+	@echo "make load        load and crash-safety runs on loopback, with figures"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -56,6 +58,16 @@ bench: install
 	$(BIN)/python bench/gateway_library.py
 	$(BIN)/python bench/matching.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sync.py
+
+# "Prove it holds": fuzzing of both APIs at length, load on loopback, and a crash mid-sync.
+# Each prints its figures (examples, 5xx, leaks; users synced, throughput, p50/p99; RSS).
+fuzz: install
+	$(BIN)/python bench/gateway_fuzz.py
+	DATABASE_URL=$(BENCH_DATABASE_URL)_fuzz $(BIN)/python bench/tracker_fuzz.py
+
+load: install
+	DATABASE_URL=$(BENCH_DATABASE_URL)_load $(BIN)/python bench/load.py
+	DATABASE_URL=$(BENCH_DATABASE_URL)_crash $(BIN)/python bench/crash.py
 
 migrate: install
 	$(BIN)/python manage.py migrate
