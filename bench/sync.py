@@ -50,8 +50,6 @@ def _django(db_url: str) -> None:
 # --------------------------------------------------------------------------- worker (tracker)
 def worker(args: argparse.Namespace) -> None:
     """One sync in this process; prints one JSON line."""
-    import resource
-
     _django(args.db)
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -81,10 +79,20 @@ def worker(args: argparse.Namespace) -> None:
                     for k, v in outcome.summary().items()
                     if k in ("items_seen", "linked", "created", "updated", "conflicts_opened")
                 },
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": own_peak_rss_mb(),
             }
         )
     )
+
+
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). ru_maxrss is not used: across fork+exec Linux
+    carries the parent's high-water mark into the child, which would count the orchestrator."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 # --------------------------------------------------------------------------- orchestration
