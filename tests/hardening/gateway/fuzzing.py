@@ -183,11 +183,11 @@ def _fuzz_operation(
         tag = f"[{label}/{mode.value}] "
         try:
             case.validate_response(response, checks=[not_a_server_error])
-        except Exception as exc:  # schemathesis raises its failure types (grouped)
+        except (Exception, BaseExceptionGroup) as exc:  # FailureGroup is a BaseExceptionGroup
             report.server_errors.append(tag + _describe(case, response, str(exc)))
         try:
             case.validate_response(response, checks=SCHEMA_CHECKS)
-        except Exception as exc:
+        except (Exception, BaseExceptionGroup) as exc:
             report.schema_violations.append(tag + _describe(case, response, str(exc)))
         seen = response.text + " ".join(f"{k}: {v}" for k, v in response.headers.items())
         for value in forbidden:
