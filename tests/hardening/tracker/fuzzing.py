@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
 import schemathesis
@@ -31,63 +28,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.core import NOT_SET
-from schemathesis.specs.openapi.checks import content_type_conformance
-from schemathesis.specs.openapi.checks import response_headers_conformance
-from schemathesis.specs.openapi.checks import response_schema_conformance
-from schemathesis.specs.openapi.checks import status_code_conformance
+
+from tests.hardening.fuzz_core import MODES
+from tests.hardening.fuzz_core import FuzzReport
 
 SCHEMA_PATH = "/api/schema?format=json"
-SCHEMA_CHECKS = [
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
-MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 # Body keys and path parameters we may swap for real values.
 PATH_KEYS = ("id",)
-
-
-@dataclass
-class FuzzReport:
-    """What a fuzz run saw; ``clean`` when nothing broke."""
-
-    operations: set[str] = field(default_factory=set)
-    examples: int = 0
-    statuses: Counter[int] = field(default_factory=Counter)
-    per_identity: Counter[str] = field(default_factory=Counter)
-    server_errors: list[str] = field(default_factory=list)
-    schema_violations: list[str] = field(default_factory=list)
-    leaks: list[str] = field(default_factory=list)
-    substituted: int = 0
-    seconds: float = 0.0
-
-    @property
-    def clean(self) -> bool:
-        return not (self.server_errors or self.schema_violations or self.leaks)
-
-    def summary(self) -> str:
-        return (
-            f"operations={len(self.operations)} examples={self.examples} "
-            f"with_real_values={self.substituted} 5xx={len(self.server_errors)} "
-            f"schema_violations={len(self.schema_violations)} leaks={len(self.leaks)} "
-            f"identities={dict(self.per_identity)} "
-            f"statuses={dict(sorted(self.statuses.items()))} seconds={self.seconds:.1f}"
-        )
-
-    def problems(self, limit: int = 10) -> str:
-        return "\n".join((self.server_errors + self.schema_violations + self.leaks)[:limit])
-
-
-def _describe(case: Any, response: Any, problem: str) -> str:
-    body = None if case.body is NOT_SET else case.body
-    return (
-        f"{case.operation.label} path={case.path_parameters} query={case.query} "
-        f"body={str(body)[:300]!r} -> {response.status_code} {response.text[:300]!r}: "
-        f"{problem[:600]}"
-    )
 
 
 def _substitute(case: Any, choices: dict[str, Any]) -> bool:
@@ -182,23 +129,7 @@ def _fuzz_operation(
         case.headers = headers
         case.cookies = {}
         response = case.call()
-        report.examples += 1
-        report.per_identity[label] += 1
-        report.operations.add(operation.label)
-        report.statuses[response.status_code] += 1
-        tag = f"[{label}/{mode.value}] "
-        try:
-            case.validate_response(response, checks=[not_a_server_error])
-        except (Exception, BaseExceptionGroup) as exc:  # FailureGroup is a BaseExceptionGroup
-            report.server_errors.append(tag + _describe(case, response, str(exc)))
-        try:
-            case.validate_response(response, checks=SCHEMA_CHECKS)
-        except (Exception, BaseExceptionGroup) as exc:
-            report.schema_violations.append(tag + _describe(case, response, str(exc)))
-        seen = response.text + " ".join(f"{k}: {v}" for k, v in response.headers.items())
-        for value in forbidden:
-            if value and value in seen:
-                report.leaks.append(tag + _describe(case, response, "a secret value leaked"))
+        report.judge(case, response, identity=label, mode=mode, forbidden=forbidden)
 
     with contextlib.suppress(Unsatisfiable):  # e.g. no negative request for a GET without input
         run()
