@@ -7,12 +7,11 @@ then holds the mapping, the resolved conflict and the applied progress.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.db import connections
 
+from tests.e2e.browser import allow_orm_beside_playwright
+from tests.e2e.browser import chromium_page
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import ConflictFactory
 from tests.tracker.test_linking import audible_item
@@ -20,21 +19,7 @@ from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 
-# Playwright's sync API runs its own event loop in this thread; Django's ORM calls from the
-# test body are still plain synchronous calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+allow_orm_beside_playwright()
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,17 +30,8 @@ pytestmark = [
 
 @pytest.fixture
 def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        try:
-            yield page
-        finally:
-            browser.close()
+    with chromium_page(height=1400) as page:
+        yield page
 
 
 def test_staff_links_a_conflict_to_a_candidate(

@@ -10,7 +10,6 @@ bars, the progress bars, the panels, and a full-page screenshot, in light and da
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from tests.e2e.browser import allow_orm_beside_playwright
+from tests.e2e.browser import chromium_page
 from tests.tracker.test_sync_stack import SECRET
 from tests.tracker.test_sync_stack import Stack
 from tracker_api.audible_sync.models import AudibleConfig
@@ -26,21 +27,7 @@ from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.books.importers import import_books
 
-# Playwright's sync API runs its own event loop in this thread; Django's ORM calls from the
-# test body are still plain synchronous calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+allow_orm_beside_playwright()
 CATALOGUE = Path(__file__).resolve().parents[2] / (
     "audible_gateway/sandbox/data/demo_goodreads_export.csv"
 )
@@ -72,17 +59,8 @@ def stack(settings):
 
 @pytest.fixture
 def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        try:
-            yield page
-        finally:
-            browser.close()
+    with chromium_page(height=1000) as page:
+        yield page
 
 
 def sync_on(user, days_ago: int, *, force: bool = True) -> AudibleSyncLog:
