@@ -38,10 +38,12 @@ class ConfigError(RuntimeError):
 class GatewayConfig:
     """Everything the gateway reads from its environment, already validated."""
 
-    api_secret: str
+    api_secret: str  # the current shared secret
     encryption_keys: tuple[bytes, ...]
     debug: bool = False
     throwaway_secrets: bool = False
+    # Older shared secrets still accepted while callers move to the new one (API_SECRET="new,old").
+    previous_api_secrets: tuple[str, ...] = ()
     sandbox_url: str | None = None
     upstream_timeout_s: float = 30.0
     retry_attempts: int = 4
@@ -90,7 +92,8 @@ def _sandbox_url(raw: str | None) -> str | None:
 def load_config(env: Mapping[str, Any]) -> GatewayConfig:
     """Build the config from an environment mapping; raise ConfigError when it may not start."""
     debug = _bool("DEBUG", env.get("DEBUG"))
-    secret = (env.get("API_SECRET") or "").strip()
+    given_secrets = [part.strip() for part in (env.get("API_SECRET") or "").split(",")]
+    secret, previous = (given_secrets[0], tuple(p for p in given_secrets[1:] if p))
     keys_raw = (env.get("ENCRYPTION_KEY") or "").strip()
     throwaway = False
     if not secret or not keys_raw:
@@ -119,8 +122,10 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
                 if not (given or "").strip()
             ),
         )
-    if len(secret) < MIN_SECRET_LENGTH and not debug:
-        raise ConfigError(f"API_SECRET must be at least {MIN_SECRET_LENGTH} characters long.")
+    if any(len(s) < MIN_SECRET_LENGTH for s in (secret, *previous)) and not debug:
+        raise ConfigError(
+            f"API_SECRET must be at least {MIN_SECRET_LENGTH} characters long (each of them)."
+        )
     try:
         keys = parse_keys(keys_raw)
     except InvalidKeyError as exc:
@@ -130,6 +135,7 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         raise ConfigError("GATEWAY_PAGE_SIZE must be at most 1000 (Audible's page limit).")
     return GatewayConfig(
         api_secret=secret,
+        previous_api_secrets=previous,
         encryption_keys=keys,
         debug=debug,
         throwaway_secrets=throwaway,

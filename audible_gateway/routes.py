@@ -27,8 +27,11 @@ health = Blueprint("health", __name__)
 def require_secret() -> None:
     """Every /api call needs the shared secret; compared in constant time, no hints."""
     given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-    expected = gateway().config.api_secret.encode("utf-8")
-    if not hmac.compare_digest(given, expected):
+    config = gateway().config
+    accepted = (config.api_secret, *config.previous_api_secrets)
+    # Every accepted secret is compared, so the time taken says nothing about which matched.
+    matches = [hmac.compare_digest(given, secret.encode("utf-8")) for secret in accepted]
+    if not any(matches):
         raise errors.GatewayError("invalid_secret", "Missing or wrong API secret.", 401)
 
 

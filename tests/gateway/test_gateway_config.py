@@ -80,3 +80,20 @@ def test_factory_reads_the_environment(monkeypatch):
     monkeypatch.delenv("ENCRYPTION_KEY")
     with pytest.raises(ConfigError):
         create_app()
+
+
+def test_an_older_shared_secret_stays_accepted_during_a_rotation():
+    new, old = "new-shared-secret-0123456789", "old-shared-secret-0123456789"
+    app = create_app({"TESTING": True, "API_SECRET": f"{new},{old}", "ENCRYPTION_KEY": KEY})
+    client = app.test_client()
+    for secret in (new, old):
+        answer = client.post("/api/refresh-token", json={}, headers={"X-API-Secret": secret})
+        assert answer.status_code != 401, secret
+    refused = client.post("/api/refresh-token", json={}, headers={"X-API-Secret": "x" * 27})
+    assert refused.status_code == 401
+    assert app.extensions["audible_gateway"].config.api_secret == new
+
+
+def test_every_rotated_secret_must_be_long_enough():
+    with pytest.raises(ConfigError, match="at least 16"):
+        load_config({"API_SECRET": f"{SECRET},short", "ENCRYPTION_KEY": KEY})
