@@ -29,7 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import requests
 from cryptography.fernet import Fernet
 
@@ -133,19 +132,9 @@ def run_worker(db_url: str, gateway: str, user: str) -> dict:
 
 
 def connect(gateway: str) -> str:
-    headers = {"X-API-Secret": SECRET}
-    start = httpx.post(
-        gateway + "/api/auth", json={"method": "external", "locale": "us"}, headers=headers
-    ).json()
-    landing = httpx.get(start["login_url"], follow_redirects=False).headers["location"]
-    done = httpx.post(
-        gateway + "/api/auth",
-        json={"method": "external", "state": start["state"], "redirect_url": landing},
-        headers=headers,
-        timeout=60,
-    )
-    done.raise_for_status()
-    return done.json()["auth"]
+    from audible_gateway.sandbox.testing import connect_through_gateway
+
+    return connect_through_gateway(gateway, SECRET)
 
 
 def gateway_fetch_seconds(gateway: str, blob: str, repeat: int = 3) -> float:

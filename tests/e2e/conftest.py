@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import requests
 from cryptography.fernet import Fernet
 from django.conf import settings
 
+from audible_gateway.sandbox.testing import connect_through_gateway
 from tracker_api.demo.processes import REPO_ROOT
 from tracker_api.demo.processes import SAMPLE_LIBRARY
 from tracker_api.demo.processes import Service
@@ -125,22 +125,7 @@ class System:
 
     # ---------------------------------------------------------------- gateway
     def connect(self) -> str:
-        headers = {"X-API-Secret": GATEWAY_SECRET}
-        start = httpx.post(
-            self.gateway.url + "/api/auth",
-            json={"method": "external", "locale": "us"},
-            headers=headers,
-            timeout=30,
-        ).json()
-        landing = httpx.get(start["login_url"], follow_redirects=False).headers["location"]
-        done = httpx.post(
-            self.gateway.url + "/api/auth",
-            json={"method": "external", "state": start["state"], "redirect_url": landing},
-            headers=headers,
-            timeout=30,
-        )
-        assert done.status_code == 200, done.text
-        return str(done.json()["auth"])
+        return connect_through_gateway(self.gateway.url, GATEWAY_SECRET)
 
     def restart_gateway(self) -> None:
         self.gateway.stop()

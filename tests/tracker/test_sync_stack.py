@@ -13,12 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from cryptography.fernet import Fernet
 
 from audible_gateway import create_app as create_gateway
 from audible_gateway.sandbox import SandboxServer
+from audible_gateway.sandbox.testing import connect_through_gateway
 from tests.tracker.factories import ConfigFactory
 from tests.tracker.factories import UserFactory
 
@@ -59,21 +59,7 @@ class Stack:
         return self.sandbox.state
 
     def connect(self) -> str:
-        headers = {"X-API-Secret": SECRET}
-        start = httpx.post(
-            self.gateway.url + "/api/auth",
-            json={"method": "external", "locale": "us"},
-            headers=headers,
-        ).json()
-        landing = httpx.get(start["login_url"], follow_redirects=False).headers["location"]
-        done = httpx.post(
-            self.gateway.url + "/api/auth",
-            json={"method": "external", "state": start["state"], "redirect_url": landing},
-            headers=headers,
-            timeout=30,
-        )
-        assert done.status_code == 200, done.text
-        return done.json()["auth"]
+        return connect_through_gateway(self.gateway.url, SECRET)
 
     def stop(self) -> None:
         self.gateway.stop()

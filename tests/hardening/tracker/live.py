@@ -17,10 +17,10 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import requests
 from cryptography.fernet import Fernet
 
+from audible_gateway.sandbox.testing import connect_through_gateway
 from tracker_api.demo.processes import REPO_ROOT
 from tracker_api.demo.processes import Service
 from tracker_api.demo.processes import ServiceGroup
@@ -140,22 +140,7 @@ class Live:
     def connect(self) -> str:
         """The external login as a person does it; the sealed blob."""
         assert self.gateway is not None
-        headers = {"X-API-Secret": GATEWAY_SECRET}
-        start = httpx.post(
-            self.gateway.url + "/api/auth",
-            json={"method": "external", "locale": "us"},
-            headers=headers,
-            timeout=30,
-        ).json()
-        landing = httpx.get(start["login_url"], follow_redirects=False).headers["location"]
-        done = httpx.post(
-            self.gateway.url + "/api/auth",
-            json={"method": "external", "state": start["state"], "redirect_url": landing},
-            headers=headers,
-            timeout=60,
-        )
-        done.raise_for_status()
-        return str(done.json()["auth"])
+        return connect_through_gateway(self.gateway.url, GATEWAY_SECRET)
 
 
 def write_library(path: Path, items: list[dict[str, Any]]) -> Path:
