@@ -94,9 +94,11 @@ class System:
         self.tracker.wait_until_up(60)
         return self.tracker
 
-    def manage(self, *args: str, timeout: float = 120) -> subprocess.Popen[str]:
+    def manage(
+        self, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[str]:
         """Start ``manage.py <args>`` against the same database (returns the process)."""
-        env = {**os.environ, **self.tracker_env()}
+        env = {**os.environ, **self.tracker_env(), **(env or {})}
         return subprocess.Popen(
             [sys.executable, "manage.py", *args],
             cwd=REPO_ROOT,

@@ -119,12 +119,12 @@ class Live:
         self.tracker.wait_until_up(60)
         return self.tracker
 
-    def manage(self, *args: str) -> subprocess.Popen[str]:
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
         """Start ``manage.py <args>`` against the same database and gateway."""
         return subprocess.Popen(
             [sys.executable, "manage.py", *args],
             cwd=REPO_ROOT,
-            env={**os.environ, **self.tracker_env()},
+            env={**os.environ, **self.tracker_env(), **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
