@@ -23,8 +23,8 @@ from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from audible_gateway import errors
-
-MAX_DEPTH = 32
+from audible_gateway.json_depth import MAX_DEPTH
+from audible_gateway.json_depth import nesting_depth
 
 
 def _not_json_constant(name: str) -> Any:
@@ -39,26 +39,6 @@ def is_json_media_type(mimetype: str) -> bool:
     return mimetype == "application/json" or (
         mimetype.startswith("application/") and mimetype.endswith("+json")
     )
-
-
-def nesting_depth(value: Any) -> int:
-    """Depth of nested arrays/objects, counted without recursion (scalars are 0)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        depth += 1
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, depth) for child in children)
-    return deepest
 
 
 def json_object(request: Request) -> dict[str, Any]:

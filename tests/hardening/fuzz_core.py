@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hypothesis import HealthCheck
+from hypothesis import Verbosity
+from hypothesis import settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
@@ -27,6 +30,18 @@ SCHEMA_CHECKS = [
     response_schema_conformance,
 ]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+
+
+def fuzz_settings(examples: int) -> settings:
+    """Hypothesis settings for one operation: bounded, quiet, no example database."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+    )
 
 
 @dataclass

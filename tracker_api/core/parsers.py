@@ -24,7 +24,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import SuspiciousOperation
 from rest_framework import parsers
 
-MAX_DEPTH = 32
+from audible_gateway.json_depth import MAX_DEPTH
+from audible_gateway.json_depth import nesting_depth
+
 MiB = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 1 * MiB
 DEFAULT_IMPORT_MAX_BYTES = 64 * MiB
@@ -73,26 +75,6 @@ def _body_error(reason: str, message: str) -> Exception:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def nesting_depth(value: Any) -> int:
-    """Depth of nested arrays/objects, counted without recursion (scalars are 0)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        depth += 1
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, depth) for child in children)
-    return deepest
 
 
 def parse_json_bytes(raw: bytes) -> Any:

@@ -21,16 +21,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck
-from hypothesis import Verbosity
 from hypothesis import given
-from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from tests.hardening.fuzz_core import MODES
 from tests.hardening.fuzz_core import FuzzReport
+from tests.hardening.fuzz_core import fuzz_settings
 
 SCHEMA_PATH = "/api/schema?format=json"
 # Body keys and path parameters we may swap for real values.
@@ -110,14 +108,7 @@ def _fuzz_operation(
     examples: int,
     report: FuzzReport,
 ) -> None:
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-    )
+    @fuzz_settings(examples)
     @given(case=operation.as_strategy(generation_mode=mode), choices=swaps)
     def run(case: Any, choices: dict[str, Any]) -> None:
         if _substitute(case, choices):
