@@ -355,6 +355,12 @@ SCHEMAS: dict[str, Any] = {
             "account": {"$ref": "#/components/schemas/Account"},
         },
     },
+    "DeregisterAnswer": {
+        "type": "object",
+        "required": ["status"],
+        "additionalProperties": False,
+        "properties": {"status": {"type": "string", "enum": ["deregistered"]}},
+    },
     "Health": {
         "type": "object",
         "required": ["status", "encryption_keys", "mode", "upstream"],
@@ -472,6 +478,15 @@ PATHS: dict[str, Any] = {
             "A new access token, returned inside a new blob.",
             "BlobRequest",
             "RefreshAnswer",
+            {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
+        )
+    },
+    "/api/deregister": {
+        "post": _api_operation(
+            "deregisterDevice",
+            "Deregister the device behind the blob at Amazon (disconnect, reconnect).",
+            "BlobRequest",
+            "DeregisterAnswer",
             {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
         )
     },

@@ -310,6 +310,17 @@ def refresh(sealed: str) -> str:
     return blob
 
 
+def deregister(sealed: str) -> None:
+    """Deregister the device behind ``sealed`` at Amazon (``POST /api/deregister``)."""
+    answer = _answer_dict(_post("/api/deregister", {"auth": sealed}), "deregister")
+    if answer.get("status") != "deregistered":
+        raise GatewayError(
+            BAD_ANSWER,
+            "The Audible gateway's deregister answer is not 'deregistered'.",
+            permanent=False,
+        )
+
+
 def progress(sealed: str, asin: str) -> dict[str, Any]:
     """Position, percent and finished state of one title (``auth`` is a new blob or null)."""
     return _answer_dict(_post(f"/api/progress/{asin}", {"auth": sealed}), "progress")
