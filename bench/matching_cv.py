@@ -7,7 +7,7 @@ rule with a penalty key of its own (the marker lists and general signals) is abl
 fold: switched off, how many decisions change, in which direction, in how many folds. A rule
 whose whole effect rests on one record is shown as such: it is a candidate for deletion.
 
-Folds are stratified by the labels' difficulty tag and assigned by a hash of the ASIN, so they
+Folds are stratified by the labels' difficulty tag and assigned by a SHA-256 of the ASIN, so they
 are the same on every run and every machine.
 """
 
@@ -57,14 +57,14 @@ ABLATED_RULES = (
 
 
 def assign_folds(labels: list[dict[str, Any]], k: int = FOLDS) -> dict[str, int]:
-    """ASIN -> fold 0..k-1, stratified by difficulty, stable across runs (SHA-1 order)."""
+    """ASIN -> fold 0..k-1, stratified by difficulty, stable across runs (SHA-256 order)."""
     by_tag: dict[str, list[str]] = defaultdict(list)
     for label in labels:
         by_tag[str(label.get("difficulty"))].append(label["asin"])
     folds: dict[str, int] = {}
     offset = 0
     for tag in sorted(by_tag):
-        ordered = sorted(by_tag[tag], key=lambda a: hashlib.sha1(a.encode()).hexdigest())
+        ordered = sorted(by_tag[tag], key=lambda a: hashlib.sha256(a.encode()).hexdigest())
         for n, asin in enumerate(ordered):
             folds[asin] = (n + offset) % k
         offset += len(ordered)
