@@ -34,8 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audible_gateway.items import MalformedItem  # noqa: E402
-from audible_gateway.items import normalize_item  # noqa: E402
+from audible_contract.items import MalformedItem  # noqa: E402
+from audible_contract.items import normalize_item  # noqa: E402
 from tracker_api.matching import CatalogBook  # noqa: E402
 from tracker_api.matching import MatchConfig  # noqa: E402
 from tracker_api.matching import build_index  # noqa: E402
