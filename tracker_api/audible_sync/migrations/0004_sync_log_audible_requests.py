@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audible_sync', '0002_sql_views'),
+        ('audible_sync', '0003_force_sync_permission'),
     ]
 
     operations = [
