@@ -253,7 +253,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Item": {
         "type": "object",
-        "description": "One title in the documented item shape (audible_gateway.items).",
+        "description": "One title in the documented item shape (audible_contract.items).",
         "required": [
             "asin",
             "title",
@@ -354,6 +354,12 @@ SCHEMAS: dict[str, Any] = {
             "expires_at": ISO_DATETIME,
             "account": {"$ref": "#/components/schemas/Account"},
         },
+    },
+    "DeregisterAnswer": {
+        "type": "object",
+        "required": ["status"],
+        "additionalProperties": False,
+        "properties": {"status": {"type": "string", "enum": ["deregistered"]}},
     },
     "Health": {
         "type": "object",
@@ -472,6 +478,15 @@ PATHS: dict[str, Any] = {
             "A new access token, returned inside a new blob.",
             "BlobRequest",
             "RefreshAnswer",
+            {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
+        )
+    },
+    "/api/deregister": {
+        "post": _api_operation(
+            "deregisterDevice",
+            "Deregister the device behind the blob at Amazon (disconnect, reconnect).",
+            "BlobRequest",
+            "DeregisterAnswer",
             {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
         )
     },

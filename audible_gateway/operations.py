@@ -20,6 +20,7 @@ from audible_gateway.accounts import open_auth
 from audible_gateway.accounts import seal_auth
 from audible_gateway.auth_file import import_auth_file
 from audible_gateway.context import Gateway
+from audible_gateway.identity import deregister_device
 from audible_gateway.identity import ensure_fresh
 from audible_gateway.identity import refresh_access_token
 from audible_gateway.identity import register_device
@@ -184,3 +185,12 @@ def refresh(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
         "expires_at": datetime.fromtimestamp(expires, UTC).isoformat() if expires else None,
         "account": account_facts(opened.auth),
     }
+
+
+def deregister(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/deregister: the device behind the blob stops working at Amazon; the tracker
+    then forgets the blob. Deregistering a device Amazon no longer knows is
+    ``audible_reauth_required`` (the tracker treats it as done)."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    deregister_device(gw.upstream, gw.policy, opened.auth)
+    return {"status": "deregistered"}
