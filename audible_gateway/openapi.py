@@ -229,6 +229,25 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "auth": AUTH_BLOB,
             "include_revoked": {"type": "boolean", "default": True},
+            "known_progress": {
+                "type": ["object", "null"],
+                "description": "Per ASIN, the listening state the caller holds for a title in "
+                "progress and its position: `[percent, time_remaining_s, position_ms, "
+                "position_updated_at]`. Titles whose state is unchanged get this position and "
+                "cost no `lastpositions` request; leave it out on a first sync.",
+                "maxProperties": 20000,
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 4,
+                    "maxItems": 4,
+                    "prefixItems": [
+                        {"type": "number", "minimum": 0, "maximum": 100},
+                        {"type": ["integer", "null"], "minimum": 0},
+                        {"type": "integer", "minimum": 0},
+                        {"type": ["string", "null"], "format": "date-time", "maxLength": 40},
+                    ],
+                },
+            },
         },
     },
     "Progress": {
@@ -316,7 +335,15 @@ SCHEMAS: dict[str, Any] = {
     },
     "LibraryAnswer": {
         "type": "object",
-        "required": ["items", "auth", "total", "complete", "errors", "fetched_at"],
+        "required": [
+            "items",
+            "auth",
+            "total",
+            "complete",
+            "errors",
+            "fetched_at",
+            "audible_requests",
+        ],
         "additionalProperties": False,
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
@@ -331,6 +358,12 @@ SCHEMAS: dict[str, Any] = {
             },
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ItemProblem"}},
             "fetched_at": {"type": "string", "format": "date-time"},
+            "audible_requests": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Requests sent to Audible for this answer (pages, position "
+                "lookups, retries).",
+            },
         },
     },
     "ProgressAnswer": {

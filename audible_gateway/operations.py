@@ -24,6 +24,7 @@ from audible_gateway.identity import deregister_device
 from audible_gateway.identity import ensure_fresh
 from audible_gateway.identity import refresh_access_token
 from audible_gateway.identity import register_device
+from audible_gateway.known_progress import parse_known
 from audible_gateway.library import fetch_library
 from audible_gateway.login import authenticator_from_registration
 from audible_gateway.login import checked_locale
@@ -145,6 +146,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
     """POST /api/library: every title of the account in the documented item shape."""
     opened = open_auth(gw.sealer, body.get("auth"))
     include_revoked = _flag(body, "include_revoked", True)
+    known = parse_known(body)
     ensure_fresh(gw.upstream, gw.policy, opened.auth)
     result = asyncio.run(
         fetch_library(
@@ -154,6 +156,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
             include_revoked=include_revoked,
             lastpositions_batch=gw.config.lastpositions_batch,
             page_size=gw.config.page_size,
+            known=known,
         )
     )
     return {
@@ -163,6 +166,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
         "complete": result.complete,
         "errors": result.errors,
         "fetched_at": datetime.now(UTC).isoformat(),
+        "audible_requests": result.audible_requests,
     }
 
 
