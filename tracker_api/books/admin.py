@@ -12,16 +12,18 @@ from django.db import transaction
 from tracker_api.books import reading
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
+from tracker_api.core.owner_admin import OwnerScopedAdmin
+from tracker_api.core.owner_admin import OwnerScopedInline
 
 
-class BookReadInline(admin.TabularInline):
+class BookReadInline(OwnerScopedInline):
     model = BookRead
     extra = 0
     fields = ["status", "started_at", "finished_at", "percent", "source"]
 
 
 @admin.register(Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(OwnerScopedAdmin):
     list_display = [
         "title",
         "author_names",
