@@ -1,25 +1,35 @@
-"""Benchmark: the tracker's sync on PostgreSQL, against the gateway's own fetch as the floor.
+"""Benchmark: the whole sync, side by side with its baselines, in one run (``make bench``).
 
-For each N (default 100, 1,000, 10,000) it starts the sandbox with a generated library of N
-titles and the gateway (gunicorn) as processes, creates a person with a catalogue of N books
-(from the same titles, so the matcher links most and creates the rest) and runs, each in a
-fresh tracker process (``bench/sync.py --worker``, i.e. Django + ``run_sync`` as the command
-runs it):
+For each N (default 1,000 and 10,000 titles) it starts the sandbox with a generated library of
+N titles and the gateway (gunicorn, its deployment settings) as processes, creates three people
+with a catalogue of N books each (from the same titles, so the matcher links most and creates
+the rest), and measures in three interleaved rounds (so a burst of load on a shared machine
+hits every figure alike; each figure is the median of its three runs):
 
-* the first sync; an unchanged re-sync; a re-sync after 1 % of the titles progressed;
+* **floor**: a bare concurrent page fetch from the sandbox (page 1, then all others at once,
+  the gateway's response groups, signed, JSON parsed, nothing else);
+* **audible-cli**: the unmodified audible-cli 0.6.0's ``library export`` of the same library
+  through a TLS-terminating local proxy (``bench/cli_baseline.py``), installed into its own
+  venv under the temporary directory (left out, with the reason, when it cannot be installed);
+* **gateway**: ``POST /api/library`` as a first sync asks it (every position) and as a
+  re-sync asks it (``known_progress``: positions only for titles that moved);
+* **first sync**: ``manage.py audible_sync --user P --force`` of a fresh person, whole process;
+* **unchanged re-sync**: the same command again; "the sync itself" is the sync log's
+  ``duration_ms``, the command overhead is the rest of the process's wall time;
 
-and prints for each: wall time of ``run_sync``, SQL queries, rows written (from
-``pg_stat_user_tables``), the tracker process's peak RSS, plus the gateway's own
-``POST /api/library`` time for the same library, measured in the same run (the floor).
+then three re-syncs after 1 % of the titles progressed. Each command runs in a fresh process
+(``bench/tracker_command.py``: ``manage.py`` plus its peak RSS) on the production settings.
+The table gives each figure with its ratio and the issue's target, the Audible requests of an
+unchanged re-sync, the gateway workers' and the tracker's peak RSS, and the machine's load.
 
-Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_sync_bench
-.venv/bin/python bench/sync.py [--sizes 100,1000,10000]``. The database is dropped and
-re-created.
+Usage: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench .venv/bin/python
+bench/sync.py [--sizes 1000,10000] [--no-cli]``. The database is dropped and re-created.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -27,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import requests
@@ -34,8 +46,10 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 SECRET = "bench-sync-secret-" + "x" * 20
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tracker_sync_bench"
+ROUNDS = 3
 
 
 def _django(db_url: str) -> None:
@@ -46,113 +60,88 @@ def _django(db_url: str) -> None:
     django.setup()
 
 
-# --------------------------------------------------------------------------- worker (tracker)
-def worker(args: argparse.Namespace) -> None:
-    """One sync in this process; prints one JSON line."""
-    _django(args.db)
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def load() -> str:
+    return Path("/proc/loadavg").read_text().split(" 1/")[0].rsplit(" ", 1)[0]
 
-    from tracker_api.audible_sync.sync import run_sync
 
-    settings.AUDIBLE_SERVICE_URL = args.gateway
-    settings.AUDIBLE_API_SECRET = SECRET
-    user = get_user_model().objects.get(username=args.user)
-    connection.ensure_connection()
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        outcome = run_sync(user, trigger="command", force=True)
-        seconds = time.perf_counter() - started
-    connection.close()
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "queries": len(queries.captured_queries),
-                "status": outcome.status,
-                "error": outcome.log.error,
-                "counts": {
-                    k: v
-                    for k, v in outcome.summary().items()
-                    if k in ("items_seen", "linked", "created", "updated", "conflicts_opened")
-                },
-                "peak_rss_mb": own_peak_rss_mb(),
-            }
-        )
+# --------------------------------------------------------------------------- measurements
+@dataclass
+class Figures:
+    n: int
+    runs: dict[str, list[float]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, value: float) -> None:
+        self.runs.setdefault(name, []).append(value)
+
+    def median(self, name: str) -> float | None:
+        values = self.runs.get(name)
+        return statistics.median(values) if values else None
+
+
+def command(db_url: str, gateway: str, user: str) -> dict:
+    """One ``audible_sync --user`` in a fresh process: wall time, peak RSS, its log row."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tracker_api.config.settings",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "DATABASE_URL": db_url,
+        "AUDIBLE_SERVICE_URL": gateway,
+        "AUDIBLE_API_SECRET": SECRET,
+        "AUDIBLE_GATEWAY_READ_TIMEOUT_S": "600",
+    }
+    env.pop("DEBUG", None)
+    argv = [sys.executable, str(ROOT / "bench" / "tracker_command.py")]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*argv, "audible_sync", "--user", user, "--force"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the sync command failed: {done.stdout[-500:]} {done.stderr[-1500:]}")
+    rss = float(done.stderr.strip().splitlines()[-1].split("=")[1])
+    from tracker_api.audible_sync.models import AudibleSyncLog
+
+    row = AudibleSyncLog.objects.filter(user__username=user).order_by("-id").first()
+    return {"wall": wall, "rss": rss, "log": row}
+
+
+def floor_seconds(sandbox_url: str, auth_data: dict) -> float:
+    import audible
+    from gateway_library import floor_fetch
+
+    auth = audible.Authenticator.from_dict(dict(auth_data))
+    started = time.perf_counter()
+    asyncio.run(floor_fetch(sandbox_url, auth))
+    return time.perf_counter() - started
+
+
+def gateway_seconds(gateway: str, blob: str, known: dict | None) -> tuple[float, dict]:
+    body: dict = {"auth": blob}
+    if known:
+        body["known_progress"] = known
+    started = time.perf_counter()
+    answer = requests.post(
+        gateway + "/api/library", json=body, headers={"X-API-Secret": SECRET}, timeout=600
     )
+    answer.raise_for_status()
+    parsed = answer.json()
+    return time.perf_counter() - started, parsed
 
 
-def own_peak_rss_mb() -> float:
-    """This process's own peak RSS (VmHWM). ru_maxrss is not used: across fork+exec Linux
-    carries the parent's high-water mark into the child, which would count the orchestrator."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
+def gateway_rss_mb(master_pid: int) -> float:
+    """Peak RSS (VmHWM) of the largest gunicorn worker of the gateway."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    worst = 0
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
+                worst = max(worst, int(line.split()[1]))
+    return worst / 1024
 
 
-# --------------------------------------------------------------------------- orchestration
-def rows_written(db_url: str) -> int:
-    import psycopg
-
-    with psycopg.connect(db_url.replace("postgres://", "postgresql://"), autocommit=True) as c:
-        c.execute("SELECT pg_stat_clear_snapshot()")
-        row = c.execute(
-            "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables"
-        ).fetchone()
-    return int(row[0])
-
-
-def run_worker(db_url: str, gateway: str, user: str) -> dict:
-    before = rows_written(db_url)
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--worker",
-            "--db",
-            db_url,
-            "--gateway",
-            gateway,
-            "--user",
-            user,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    time.sleep(0.6)  # let the exited backend's statistics land
-    result["rows"] = rows_written(db_url) - before
-    return result
-
-
-def connect(gateway: str) -> str:
-    from audible_gateway.sandbox.testing import connect_through_gateway
-
-    return connect_through_gateway(gateway, SECRET)
-
-
-def gateway_fetch_seconds(gateway: str, blob: str, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        answer = requests.post(
-            gateway + "/api/library",
-            json={"auth": blob},
-            headers={"X-API-Secret": SECRET},
-            timeout=300,
-        )
-        answer.raise_for_status()
-        answer.json()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
+# --------------------------------------------------------------------------- set-up
 def reset_database(db_url: str) -> None:
     import psycopg
 
@@ -172,12 +161,12 @@ def reset_database(db_url: str) -> None:
     )
 
 
-def make_person(n: int, blob: str, library: list[dict]) -> str:
+def make_person(name: str, blob: str, library: list[dict]) -> str:
     from tests.tracker.factories import ConfigFactory
     from tests.tracker.factories import UserFactory
     from tracker_api.books.models import Book
 
-    user = UserFactory(username=f"bench{n}")
+    user = UserFactory(username=name)
     ConfigFactory(user=user, sealed_auth=blob)
     books = []
     for raw in library:
@@ -189,16 +178,42 @@ def make_person(n: int, blob: str, library: list[dict]) -> str:
     return user.username
 
 
-def bench_size(n: int, db_url: str, tmp: Path) -> dict:
+def progress_some(sandbox_url: str, library: list[dict], round_no: int) -> None:
+    """1 % of the active, unfinished books move to 61.5 % (a different 1 % each round)."""
+    active = [
+        r["asin"]
+        for r in library
+        if r.get("status", "Active") == "Active"
+        and not (r.get("listening_status") or {}).get("is_finished")
+        and not r.get("is_finished")
+        and (r.get("content_type") or "").lower() != "podcast"
+    ]
+    count = max(1, len(library) // 100)
+    for asin in active[round_no * count : (round_no + 1) * count]:
+        requests.patch(
+            f"{sandbox_url}/__sandbox/library/{asin}", json={"percent": 61.5}, timeout=10
+        ).raise_for_status()
+
+
+# --------------------------------------------------------------------------- one size
+def bench_size(n: int, db_url: str, tmp: Path, cli: Path | None) -> Figures:
+    import cli_baseline
+
     from audible_gateway.sandbox.library_gen import generate_library
+    from audible_gateway.sandbox.testing import connect_through_gateway
+    from audible_gateway.sealing import Sealer
+    from tracker_api.audible_sync.models import AudibleConfig
+    from tracker_api.audible_sync.sync.fetch import known_progress
     from tracker_api.demo.processes import ServiceGroup
     from tracker_api.demo.processes import free_port
     from tracker_api.demo.processes import gateway_service
     from tracker_api.demo.processes import sandbox_service
 
+    figures = Figures(n)
     library = generate_library(n, seed=7)
     path = tmp / f"lib{n}.json"
     path.write_text(json.dumps(library))
+    key = Fernet.generate_key().decode()
     with ServiceGroup() as group:
         sandbox = group.start(sandbox_service(free_port(), library=path))
         gateway = group.start(
@@ -206,74 +221,143 @@ def bench_size(n: int, db_url: str, tmp: Path) -> dict:
                 free_port(),
                 {
                     "API_SECRET": SECRET,
-                    "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                    "ENCRYPTION_KEY": key,
                     "AUDIBLE_SANDBOX_URL": sandbox.url,
+                    "GATEWAY_UPSTREAM_TIMEOUT_S": "120",
+                    "GATEWAY_TIMEOUT": "600",
                 },
             )
         )
-        blob = connect(gateway.url)
-        user = make_person(n, blob, library)
-        first = run_worker(db_url, gateway.url, user)
-        unchanged = run_worker(db_url, gateway.url, user)
-        step = max(1, n // 100)
-        active = [
-            r["asin"]
-            for r in library
-            if r.get("status", "Active") == "Active"
-            and not (r.get("listening_status") or {}).get("is_finished")
-            and not r.get("is_finished")
-            and (r.get("content_type") or "").lower() != "podcast"
-        ]
-        for asin in active[::step][: max(1, n // 100)]:
-            requests.patch(
-                f"{sandbox.url}/__sandbox/library/{asin}", json={"percent": 61.5}, timeout=10
-            ).raise_for_status()
-        progressed = run_worker(db_url, gateway.url, user)
-        floor = gateway_fetch_seconds(gateway.url, blob)
-    return {
-        "n": n,
-        "first": first,
-        "unchanged": unchanged,
-        "progressed": progressed,
-        "floor": floor,
-    }
+        blob = connect_through_gateway(gateway.url, SECRET)
+        auth_data = Sealer((key.encode(),)).open(blob, "audible_auth").data
+        people = [make_person(f"bench{n}_{r}", blob, library) for r in range(ROUNDS)]
+        certificates = cli_baseline.make_certificates(tmp / f"tls{n}")
+        config_dir = cli_baseline.write_config(tmp / f"cli{n}", auth_data)
+        with cli_baseline.TlsProxy(certificates, sandbox.port) as proxy:
+            for person in people:
+                figures.add("floor", floor_seconds(sandbox.url, auth_data))
+                seconds, full = gateway_seconds(gateway.url, blob, None)
+                figures.add("gateway_full", seconds)
+                if cli is not None:
+                    figures.add(
+                        "cli",
+                        cli_baseline.export_seconds(
+                            cli, config_dir, proxy, certificates.ca_file, tmp / "export.json"
+                        ),
+                    )
+                first = command(db_url, gateway.url, person)
+                figures.add("first_wall", first["wall"])
+                figures.add("first_rss", first["rss"])
+                figures.add("first_requests", first["log"].audible_requests or 0)
+                user_id = AudibleConfig.objects.get(user__username=person).user_id
+                seconds, again = gateway_seconds(gateway.url, blob, known_progress(user_id))
+                figures.add("gateway_known", seconds)
+                figures.add("gateway_known_requests", again["audible_requests"])
+                figures.add("gateway_full_requests", full["audible_requests"])
+                same = command(db_url, gateway.url, person)
+                row = same["log"]
+                if (row.updated, row.created, row.linked) != (0, 0, 0):
+                    raise SystemExit(f"an unchanged re-sync changed something: {row.changes[:3]}")
+                figures.add("unchanged_sync", row.duration_ms / 1000)
+                figures.add("unchanged_wall", same["wall"])
+                figures.add("unchanged_overhead", same["wall"] - row.duration_ms / 1000)
+                figures.add("unchanged_requests", row.audible_requests or 0)
+                figures.add("unchanged_rss", same["rss"])
+                figures.add("pages", -(-n // 1000))
+            for r in range(ROUNDS):
+                progress_some(sandbox.url, library, r)
+                moved = command(db_url, gateway.url, people[0])
+                figures.add("progressed_wall", moved["wall"])
+                figures.add("progressed_requests", moved["log"].audible_requests or 0)
+                figures.add("progressed_updated", moved["log"].updated)
+        figures.add("gateway_rss", gateway_rss_mb(gateway.process.pid))
+    return figures
 
 
-def report(r: dict) -> None:
-    print(f"\nN = {r['n']:,} titles, catalogue of {r['n']:,} books")
-    print(f"  gateway /api/library fetch (floor): {r['floor']:.3f} s")
-    for name in ("first", "unchanged", "progressed"):
-        x = r[name]
-        print(
-            f"  {name:<10} {x['seconds']:7.3f} s  ({x['seconds'] / r['floor']:.2f}x floor)  "
-            f"{x['queries']:5d} queries  {x['rows']:6d} rows written  "
-            f"peak RSS {x['peak_rss_mb']:.0f} MB  {x['status']}  {x['counts']}"
+# --------------------------------------------------------------------------- the table
+def _row(label: str, value: float | None, ratio: str = "", target: str = "", runs="") -> str:
+    shown = f"{value:8.3f}" if value is not None else "     n/a"
+    return f"| {label:<52} | {shown} | {ratio:<18} | {target:<22} | {runs} |"
+
+
+def report(f: Figures, cli_note: str) -> None:
+    floor, cli = f.median("floor"), f.median("cli")
+
+    def runs(name: str) -> str:
+        return ", ".join(f"{v:.3f}" for v in f.runs.get(name, []))
+
+    def vs(value: float | None, base: float | None, what: str) -> str:
+        return f"{value / base:.2f} x {what}" if value is not None and base else ""
+
+    big = f.n >= 10_000
+    print(f"\nN = {f.n:,} titles, catalogue of {f.n:,} books; median of {ROUNDS} runs (seconds)")
+    print(f"| {'figure':<52} | {'seconds':>8} | {'ratio':<18} | {'target':<22} | runs |")
+    print(f"|{'-' * 54}|{'-' * 10}|{'-' * 20}|{'-' * 24}|------|")
+    print(_row("bare page fetch (the floor)", floor, "1.00 x floor", "", runs("floor")))
+    print(_row("audible-cli 0.6.0 library export", cli, vs(cli, floor, "floor"), "",
+               runs("cli") or cli_note))  # fmt: skip
+    print(_row("gateway POST /api/library, every position", f.median("gateway_full"),
+               vs(f.median("gateway_full"), floor, "floor"), "", runs("gateway_full")))  # fmt: skip
+    print(_row("gateway POST /api/library, re-sync (known_progress)",
+               f.median("gateway_known"), vs(f.median("gateway_known"), floor, "floor"),
+               "<= 1.25 x floor" if big else "", runs("gateway_known")))  # fmt: skip
+    print(_row("unchanged re-sync, the sync itself", f.median("unchanged_sync"),
+               vs(f.median("unchanged_sync"), floor, "floor"),
+               "<= 1.5 x floor" if big else "", runs("unchanged_sync")))  # fmt: skip
+    print(_row("unchanged re-sync, whole audible_sync command", f.median("unchanged_wall"),
+               vs(f.median("unchanged_wall"), cli, "audible-cli"),
+               "<= 0.5 x audible-cli" if big else "<= 1 x audible-cli",
+               runs("unchanged_wall")))  # fmt: skip
+    print(
+        _row(
+            "command overhead (start-up + exit around the sync)",
+            f.median("unchanged_overhead"),
+            "",
+            "<= 0.35 s",
+            runs("unchanged_overhead"),
         )
+    )
+    print(_row("first sync, whole command", f.median("first_wall"),
+               vs(f.median("first_wall"), cli, "audible-cli"),
+               "<= 2 x audible-cli" if big else "", runs("first_wall")))  # fmt: skip
+    print(_row("re-sync after 1 % progressed, whole command", f.median("progressed_wall"),
+               vs(f.median("progressed_wall"), cli, "audible-cli"), "",
+               runs("progressed_wall")))  # fmt: skip
+    pages = int(f.median("pages") or 0)
+    print(
+        f"Audible requests: unchanged re-sync {runs('unchanged_requests')} (library pages: "
+        f"{pages}; target = pages only); first sync {runs('first_requests')}; 1 % progressed "
+        f"{runs('progressed_requests')} ({runs('progressed_updated')} books updated); gateway "
+        f"every position {runs('gateway_full_requests')}, re-sync "
+        f"{runs('gateway_known_requests')}"
+    )
+    print(
+        f"Peak RSS: gateway worker {f.median('gateway_rss'):.0f} MB (target <= 130 MB at "
+        f"10,000); tracker first sync {max(f.runs['first_rss']):.0f} MB (target <= 200 MB), "
+        f"unchanged re-sync {max(f.runs['unchanged_rss']):.0f} MB"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", default=os.environ.get("DATABASE_URL") or DEFAULT_DB)
-    parser.add_argument("--gateway")
-    parser.add_argument("--user")
-    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--no-cli", action="store_true", help="leave audible-cli out")
     args = parser.parse_args()
-    if args.worker:
-        worker(args)
-        return
     if not args.db.startswith("postgres"):
         raise SystemExit("bench/sync.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    import cli_baseline
+
+    print(f"load average at start: {load()} (2 cores; `uptime`)")
     reset_database(args.db)
     _django(args.db)
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
+        cli, note = (None, "left out (--no-cli)")
+        if not args.no_cli:
+            cli, note = cli_baseline.install(Path(tmp))
         for n in (int(s) for s in args.sizes.split(",")):
-            result = bench_size(n, args.db, Path(tmp))
-            report(result)
-            results.append(result)
-    print("\nTargets: unchanged re-sync of 10,000 <= 30 queries and <= 2x the gateway fetch;")
-    print("first sync of 10,000 <= 20 s; 100 titles <= 0.5 s; tracker peak RSS <= 300 MB.")
+            report(bench_size(n, args.db, Path(tmp), cli), note)
+    print(f"\nload average at the end: {load()}")
 
 
 if __name__ == "__main__":
