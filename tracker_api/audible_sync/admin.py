@@ -49,7 +49,6 @@ from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
-from tracker_api.matching import Recommendation
 from tracker_api.core.owner_admin import OwnerScopedAdmin
 
 ADMIN_CSS = {"all": ["audible_sync/admin.css"]}
