@@ -5,8 +5,9 @@ is the matcher's own stored recommendation for that candidate, caps included; it
 recomputed from the score, which would ignore the caps (an omnibus capped at ``low`` would
 show, and be bulk-linked, as ``medium``). Candidates stored before the matcher stored tiers
 get them from the matcher's one tier function, ``capped_tier``, over their stored penalties.
-``differs`` lists the penalty keys that count, biggest first, as beets prints ``≠ album, year``. ``field_rows`` lays an Audible item
-beside a book field by field and marks the rows the matcher found different.
+``differs`` lists the penalty keys that count, biggest first, as beets prints
+``≠ album, year``. ``field_rows`` lays an Audible item beside a book field by field and
+marks the rows the matcher found different.
 """
 
 from __future__ import annotations
