@@ -22,6 +22,7 @@ from tracker_api.audible_sync.models import Recommendation
 from tracker_api.audible_sync.models import SyncStatus
 from tracker_api.audible_sync.models import SyncTrigger
 from tracker_api.books.api.serializers import BookSerializer
+from tracker_api.core.strict import StrictBodyMixin
 
 MAX_SYNC_INTERVAL_MINUTES = 7 * 24 * 60
 
@@ -81,7 +82,7 @@ class AudibleItemSerializer(serializers.Serializer):
 # --- POST /api/audible/auth -------------------------------------------------------------------
 
 
-class AuthRequestSerializer(serializers.Serializer):
+class AuthRequestSerializer(StrictBodyMixin, serializers.Serializer):
     """The gateway's ``/api/auth`` body, passed through unchanged (see docs/api.md).
 
     ``external``: ``{"method", "locale"}`` starts a browser login; ``{"method", "state",
@@ -127,7 +128,7 @@ class AuthResponseSerializer(serializers.Serializer):
 # --- GET|PUT|PATCH /api/audible/config --------------------------------------------------------
 
 
-class ConfigSerializer(serializers.ModelSerializer):
+class ConfigSerializer(StrictBodyMixin, serializers.ModelSerializer):
     """Sync preferences (writable) and the connection's facts (read-only). The sealed
     credentials are never part of it."""
 
@@ -339,7 +340,7 @@ class MappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LinkRequestSerializer(serializers.Serializer):
+class LinkRequestSerializer(StrictBodyMixin, serializers.Serializer):
     """Exactly one of ``book_id``, ``create: true`` or ``ignore: true`` with the ``asin``."""
 
     asin = serializers.CharField(max_length=20)
@@ -360,7 +361,7 @@ class LinkRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class ResolveRequestSerializer(serializers.Serializer):
+class ResolveRequestSerializer(StrictBodyMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=["link", "create", "ignore"])
     book_id = serializers.IntegerField(
         required=False, help_text="With action link: a candidate or any other of your books."

@@ -27,6 +27,7 @@ from tracker_api.audible_sync.sync.claim import sync_due_users
 from tracker_api.audible_sync.sync.service import SyncOutcome
 from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
+from tracker_api.core.strict import StrictBodyMixin
 
 DEFAULT_CRON_BATCH = 25
 # A failed run's code -> HTTP status: the account needs the person, or the upstream failed.
@@ -38,7 +39,7 @@ FAILURE_STATUS = {
 }
 
 
-class SyncRequestSerializer(serializers.Serializer):
+class SyncRequestSerializer(StrictBodyMixin, serializers.Serializer):
     force = serializers.BooleanField(default=False, help_text="Ignore the rate limit (staff only).")
     dry_run = serializers.BooleanField(default=False, help_text="Decide, but write nothing.")
 
