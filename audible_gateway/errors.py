@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from audible_contract import wire
+
 
 class GatewayError(Exception):
     """A failure with a stable code, an HTTP status and a sentence for people."""
@@ -40,7 +42,7 @@ class GatewayError(Exception):
 def validation_error(fields: dict[str, str], message: str | None = None) -> GatewayError:
     """400 with one sentence per offending field."""
     return GatewayError(
-        "validation_error",
+        wire.VALIDATION_ERROR,
         message or "The request is missing something or has a value the gateway cannot use.",
         400,
         fields=fields,
@@ -49,7 +51,7 @@ def validation_error(fields: dict[str, str], message: str | None = None) -> Gate
 
 def invalid_auth_blob() -> GatewayError:
     return GatewayError(
-        "invalid_auth_blob",
+        wire.INVALID_AUTH_BLOB,
         "The auth blob cannot be opened: it is corrupt, was sealed by another deployment, "
         "or its key is no longer configured. Connect the account again.",
         400,
@@ -60,13 +62,13 @@ def reauth_required(detail: str | None = None) -> GatewayError:
     message = "Audible no longer accepts this device's credentials; connect the account again."
     if detail:
         message = f"{message} (Audible said: {detail})"
-    return GatewayError("audible_reauth_required", message, 403)
+    return GatewayError(wire.REAUTH_REQUIRED, message, 403)
 
 
 def rate_limited(retry_after: float | None) -> GatewayError:
     seconds = max(1, round(retry_after)) if retry_after is not None else None
     return GatewayError(
-        "audible_rate_limited",
+        wire.RATE_LIMITED,
         "Audible is rate limiting this account; try again later.",
         429,
         retry_after=seconds,
@@ -75,11 +77,9 @@ def rate_limited(retry_after: float | None) -> GatewayError:
 
 def unavailable(detail: str) -> GatewayError:
     return GatewayError(
-        "audible_unavailable", f"Audible did not answer usefully after retries: {detail}", 503
+        wire.UNAVAILABLE, f"Audible did not answer usefully after retries: {detail}", 503
     )
 
 
 def bad_upstream(detail: str) -> GatewayError:
-    return GatewayError(
-        "audible_bad_response", f"Audible refused or garbled the request: {detail}", 502
-    )
+    return GatewayError(wire.BAD_RESPONSE, f"Audible refused or garbled the request: {detail}", 502)

@@ -25,10 +25,11 @@ import httpx
 from audible import exceptions as ax
 from audible.client import raise_for_status
 
+from audible_contract import wire
+from audible_contract.items import MalformedItem
+from audible_contract.items import normalize_item
+from audible_contract.items import progress_of
 from audible_gateway import errors
-from audible_gateway.items import MalformedItem
-from audible_gateway.items import normalize_item
-from audible_gateway.items import progress_of
 from audible_gateway.retry import RetryPolicy
 from audible_gateway.retry import translate
 from audible_gateway.upstream import Upstream
@@ -303,7 +304,7 @@ def _size_note(total: int | None) -> dict[str, Any]:
     size = f"{total:,} titles" if total is not None else "more titles than it pages"
     return {
         "asin": None,
-        "code": "audible_library_too_large",
+        "code": wire.LIBRARY_TOO_LARGE,
         "message": f"Audible refused to page past about 10,000 titles ('Implied library size "
         f"is unsupported'); the library has {size}, so this answer is incomplete.",
     }

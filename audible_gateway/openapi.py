@@ -253,7 +253,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Item": {
         "type": "object",
-        "description": "One title in the documented item shape (audible_gateway.items).",
+        "description": "One title in the documented item shape (audible_contract.items).",
         "required": [
             "asin",
             "title",

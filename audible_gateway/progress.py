@@ -10,9 +10,9 @@ import audible
 import httpx
 from audible import exceptions as ax
 
+from audible_contract.items import MalformedItem
+from audible_contract.items import normalize_item
 from audible_gateway import errors
-from audible_gateway.items import MalformedItem
-from audible_gateway.items import normalize_item
 from audible_gateway.library import RESPONSE_GROUPS
 from audible_gateway.library import usable_position
 from audible_gateway.retry import RetryPolicy

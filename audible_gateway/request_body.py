@@ -22,9 +22,9 @@ from typing import Any
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from audible_contract.json_depth import MAX_DEPTH
+from audible_contract.json_depth import nesting_depth
 from audible_gateway import errors
-from audible_gateway.json_depth import MAX_DEPTH
-from audible_gateway.json_depth import nesting_depth
 
 
 def _not_json_constant(name: str) -> Any:

@@ -11,13 +11,13 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
+from audible_contract import wire
+from audible_contract.wire import SECRET_HEADER
 from audible_gateway import errors
 from audible_gateway import operations
 from audible_gateway.context import gateway
 from audible_gateway.openapi import openapi_document
 from audible_gateway.request_body import json_object
-
-SECRET_HEADER = "X-API-Secret"  # noqa: S105 - a header name, not a secret
 
 api = Blueprint("api", __name__, url_prefix="/api")
 health = Blueprint("health", __name__)
@@ -32,7 +32,7 @@ def require_secret() -> None:
     # Every accepted secret is compared, so the time taken says nothing about which matched.
     matches = [hmac.compare_digest(given, secret.encode("utf-8")) for secret in accepted]
     if not any(matches):
-        raise errors.GatewayError("invalid_secret", "Missing or wrong API secret.", 401)
+        raise errors.GatewayError(wire.INVALID_SECRET, "Missing or wrong API secret.", 401)
 
 
 def _body() -> dict[str, Any]:

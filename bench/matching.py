@@ -159,7 +159,7 @@ def synthesise(books: list[CatalogBook], count: int, seed: int = 7) -> list[dict
 
 def timing_worker(books_path: Path, items_path: Path, which: str) -> dict[str, Any]:
     """Runs in a child process: index + match every item, report time and peak RSS."""
-    from audible_gateway.items import normalize_item
+    from audible_contract.items import normalize_item
     from tracker_api.matching import build_index
     from tracker_api.matching import decide
     from tracker_api.matching import propose

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from audible_gateway.items import MalformedItem
-from audible_gateway.items import normalize_item
-from audible_gateway.items import progress_of
+from audible_contract.items import MalformedItem
+from audible_contract.items import normalize_item
+from audible_contract.items import progress_of
 
 
 @pytest.mark.parametrize(

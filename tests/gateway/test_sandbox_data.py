@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from audible_gateway.items import normalize_item
+from audible_contract.items import normalize_item
 from audible_gateway.sandbox import create_app
 from audible_gateway.sandbox import load_library
 from audible_gateway.sandbox.data import DEMO_GOODREADS_EXPORT

@@ -6,7 +6,7 @@ import audible
 import httpx
 import pytest
 
-from audible_gateway.items import normalize_item
+from audible_contract.items import normalize_item
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.testing import RedirectTransport
 from audible_gateway.sandbox.testing import register_authenticator

@@ -25,7 +25,8 @@ def test_create_user_prints_a_working_token_last():
     token = output.split()[-1]
     user = get_user_model().objects.get(username="carol")
     assert user.email == "carol@example.com"
-    assert not user.is_staff
+    assert user.is_staff
+    assert not user.is_superuser
     assert not user.has_usable_password()
     assert Token.objects.get(user=user).key == token
     client = APIClient()

@@ -31,10 +31,12 @@ from tenacity import RetryCallState
 from tenacity import Retrying
 from tenacity import retry_if_exception
 
+from audible_contract import wire
+from audible_contract.wire import SECRET_HEADER
+
 log = logging.getLogger("tracker_api.audible_sync.gateway")
 
-SECRET_HEADER = "X-API-Secret"  # noqa: S105 - a header name, not a secret
-REAUTH_REQUIRED = "audible_reauth_required"
+REAUTH_REQUIRED = wire.REAUTH_REQUIRED
 UNREACHABLE = "gateway_unreachable"
 TIMEOUT = "gateway_timeout"
 BAD_ANSWER = "gateway_bad_answer"
@@ -43,10 +45,10 @@ NOT_CONFIGURED = "gateway_not_configured"
 PERMANENT_CODES = frozenset(
     {
         REAUTH_REQUIRED,
-        "invalid_auth_blob",
-        "invalid_secret",
-        "validation_error",
-        "audible_bad_response",
+        wire.INVALID_AUTH_BLOB,
+        wire.INVALID_SECRET,
+        wire.VALIDATION_ERROR,
+        wire.BAD_RESPONSE,
         NOT_CONFIGURED,
     }
 )
@@ -73,7 +75,7 @@ class GatewayError(Exception):
 
     @property
     def needs_relogin(self) -> bool:
-        return self.code in (REAUTH_REQUIRED, "invalid_auth_blob")
+        return self.code in (REAUTH_REQUIRED, wire.INVALID_AUTH_BLOB)
 
     def __repr__(self) -> str:
         return f"GatewayError({self.code!r}, status={self.status}, permanent={self.permanent})"

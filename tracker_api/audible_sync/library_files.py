@@ -7,7 +7,7 @@ Accepted, told apart by content rather than by file name:
 * an audible-cli ``library export`` in JSON (a list of flat rows), CSV or TSV, with the
   columns asin, title, subtitle, authors, narrators, series_title, series_sequence, ...
 
-Every item goes through ``audible_gateway.items.normalize_item`` so the tracker sees one
+Every item goes through ``audible_contract.items.normalize_item`` so the tracker sees one
 shape whatever the source. A row that cannot be read is reported, never a crash.
 """
 
@@ -19,8 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from audible_gateway.items import MalformedItem
-from audible_gateway.items import normalize_item
+from audible_contract.items import MalformedItem
+from audible_contract.items import normalize_item
 
 EXPORT_COLUMNS = (
     "asin", "title", "subtitle", "extended_product_description", "authors", "narrators",

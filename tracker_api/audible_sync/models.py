@@ -66,6 +66,8 @@ class AudibleConfig(models.Model):
     class Meta:
         db_table = "audible_config"
         verbose_name = "Audible config"
+        # The operator's right (tracker_api.core.roles): superusers have it implicitly.
+        permissions = [("force_sync", "Can sync past the rate limit (force)")]
         indexes = [
             models.Index(
                 fields=["enabled", "auto_sync", "next_sync_at"], name="audible_config_due"

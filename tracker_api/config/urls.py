@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.urls import include
 from django.urls import path
 
+from tracker_api.core import login_links
 from tracker_api.core.views import health
 
 urlpatterns = [
+    *login_links.urlpatterns,  # before the admin's catch-all
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
     path("healthz", health, name="healthz"),

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _keep_person_group_current(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from tracker_api.core.roles import sync_person_group
+
+    sync_person_group(using=using)
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +17,7 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # After every migrate: the person group holds exactly roles.PERSON_PERMISSIONS.
+        post_migrate.connect(_keep_person_group_current, sender=self)

@@ -24,8 +24,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import SuspiciousOperation
 from rest_framework import parsers
 
-from audible_gateway.json_depth import MAX_DEPTH
-from audible_gateway.json_depth import nesting_depth
+from audible_contract.json_depth import MAX_DEPTH
+from audible_contract.json_depth import nesting_depth
 
 MiB = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 1 * MiB

@@ -46,7 +46,7 @@ class SourceItem:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> SourceItem:
-        """The normalised item dict (audible_gateway.items.normalize_item) -> SourceItem."""
+        """The normalised item dict (audible_contract.items.normalize_item) -> SourceItem."""
         release = item.get("release_date") or ""
         year_match = re.match(r"(\d{4})", str(release))
         series = tuple(

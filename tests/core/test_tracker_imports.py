@@ -1,0 +1,77 @@
+"""The tracker loads nothing of the gateway: no ``audible_gateway``, Flask, ``audible`` or
+cryptography in ``sys.modules`` after Django is set up and every tracker module is imported.
+
+Run in a fresh interpreter, so what the test process itself imported does not count.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GATEWAY_ONLY = ("audible_gateway", "flask", "werkzeug", "audible", "cryptography", "httpx")
+
+PROBE = r"""
+import importlib, json, pkgutil, sys
+import django
+django.setup()
+from django.core.management import get_commands, load_command_class
+import tracker_api
+# Every module of the tracker but the demo launcher (a development tool that starts the
+# gateway as a separate process and reads its sample files by path).
+for info in pkgutil.walk_packages(tracker_api.__path__, "tracker_api."):
+    if info.name.startswith("tracker_api.demo") or info.name.endswith("settings_test"):
+        continue
+    importlib.import_module(info.name)
+for name, app in get_commands().items():
+    if app.startswith("tracker_api"):
+        load_command_class(app, name)
+import tracker_api.config.urls, tracker_api.config.wsgi  # noqa: E401
+loaded = sorted({m.split(".")[0] for m in sys.modules})
+print(json.dumps(loaded))
+"""
+
+
+def _top_level_modules(env_extra: dict[str, str]) -> set[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "tracker_api.config.settings",
+        "SECRET_KEY": "an-import-probe-key-that-is-long-enough-0123456789",
+        "DATABASE_URL": "sqlite:///:memory:",
+        **env_extra,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_whole_tracker_loads_nothing_of_the_gateway():
+    loaded = _top_level_modules({})
+    assert "tracker_api" in loaded
+    assert "django" in loaded
+    assert "audible_contract" in loaded, "the tracker reads the shared contract"
+    assert loaded.isdisjoint(GATEWAY_ONLY), sorted(loaded & set(GATEWAY_ONLY))
+
+
+def test_importing_one_gateway_module_does_not_load_flask():
+    """The package ``__init__`` is lazy: a pure module stays pure."""
+    probe = (
+        "import sys, audible_gateway, audible_gateway.errors; "
+        "print(sorted(m for m in ('flask', 'httpx', 'cryptography', 'audible') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
