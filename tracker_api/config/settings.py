@@ -168,6 +168,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each choice set gets a name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SyncStatusEnum": "tracker_api.audible_sync.models.SyncStatus",
+        "ConflictStatusEnum": "tracker_api.audible_sync.models.ConflictStatus",
+        "BookStatusEnum": "tracker_api.books.models.BookStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracker_api.core.schema.strict_request_bodies",

@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from tracker_api.audible_sync import limits
+from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -19,8 +20,6 @@ from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.models import ImportPolicy
 from tracker_api.audible_sync.models import MatchMethod
 from tracker_api.audible_sync.models import Recommendation
-from tracker_api.audible_sync.models import SyncStatus
-from tracker_api.audible_sync.models import SyncTrigger
 from tracker_api.books.api.serializers import BookSerializer
 from tracker_api.core.strict import StrictBodyMixin
 
@@ -217,28 +216,6 @@ class RateLimitStatusSerializer(serializers.Serializer):
     syncs_last_24h = serializers.IntegerField()
 
 
-class SyncCountsSerializer(serializers.Serializer):
-    items_seen = serializers.IntegerField()
-    linked = serializers.IntegerField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    conflicts_opened = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    errors = serializers.IntegerField()
-
-
-class LastSyncSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=SyncStatus.choices)
-    trigger = serializers.ChoiceField(choices=SyncTrigger.choices)
-    dry_run = serializers.BooleanField()
-    started_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
-    duration_ms = serializers.IntegerField(allow_null=True)
-    counts = SyncCountsSerializer()
-    error = serializers.CharField(allow_blank=True)
-
-
 class StatsSerializer(serializers.Serializer):
     mapped = serializers.IntegerField(help_text="Audible titles linked to a book.")
     ignored = serializers.IntegerField(help_text='Titles marked "not mine".')
@@ -251,7 +228,7 @@ class StatsSerializer(serializers.Serializer):
 class StatusSerializer(serializers.Serializer):
     connection = ConnectionStatusSerializer()
     rate_limit = RateLimitStatusSerializer()
-    last_sync = LastSyncSerializer(allow_null=True)
+    last_sync = SyncRunSerializer(allow_null=True)
     sync_running = serializers.BooleanField()
     stats = StatsSerializer()
 
