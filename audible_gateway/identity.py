@@ -180,6 +180,42 @@ def refresh_access_token(
     auth.expires = (datetime.now(UTC) + timedelta(seconds=expires_in)).timestamp()
 
 
+def deregister_device(upstream: Upstream, policy: RetryPolicy, auth: audible.Authenticator) -> None:
+    """Deregister ``auth``'s device at Amazon (the package's ``register.deregister`` request).
+
+    Audible caps the devices of an account, so a device the tracker no longer uses must not
+    stay registered. The request needs a live access token: one that is expired (by its own
+    clock, or because Amazon refuses it) is refreshed once. A device Amazon no longer knows
+    raises ``audible_reauth_required`` (the refresh is refused): for the caller, "already gone".
+    """
+    if auth.locale is None:
+        raise errors.bad_upstream("the credentials name no marketplace")
+    refreshed = False
+    if (
+        not auth.access_token
+        or auth.expires is None
+        or (auth.access_token_expires.total_seconds() <= REFRESH_MARGIN_S)
+    ):
+        refresh_access_token(upstream, policy, auth)
+        refreshed = True
+    url = upstream.identity_url(auth.locale.domain, "/auth/deregister", bool(auth.with_username))
+    body = {"deregister_all_existing_accounts": False}  # only this device, never the others
+    while True:
+        headers = {"x-amz-access-token": str(auth.access_token)}
+        try:
+            policy.call(lambda: _post(upstream, url, json=body, headers=headers))  # noqa: B023
+            return
+        except ax.StatusError as exc:
+            if exc.code not in (401, 403):
+                raise translate(exc) from None
+            if refreshed:
+                raise errors.reauth_required("the device is no longer registered") from None
+        except ax.AudibleError as exc:
+            raise translate(exc) from None
+        refresh_access_token(upstream, policy, auth)  # a refused refresh: reauth_required
+        refreshed = True
+
+
 def ensure_fresh(upstream: Upstream, policy: RetryPolicy, auth: audible.Authenticator) -> bool:
     """Refresh a bearer-only auth before the package would (it would bypass ``upstream``).
 

@@ -3,8 +3,12 @@
 Like audible-cli: page 1 with ``num_results=1000`` gives the ``Total-Count`` header, then
 pages 2..N are fetched concurrently. Each page is normalised as soon as it arrives so raw
 pages do not pile up in memory (the gateway must stay lean at 10,000 titles). Titles in
-progress then get their last listening position from ``annotations/lastpositions``, asked
-for in batches. A malformed item is reported in ``errors``, never a crash.
+progress (still in the library: a returned title's position is of no use) then get their
+last listening position from ``annotations/lastpositions``, asked for in batches, except
+those whose listening state is what the caller already holds (``known_progress``): their
+known position is carried over and Audible is not asked. Every
+request sent upstream (retries too) is counted and reported. A malformed item is reported in
+``errors``, never a crash.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from audible_contract.items import MalformedItem
 from audible_contract.items import normalize_item
 from audible_contract.items import progress_of
 from audible_gateway import errors
+from audible_gateway.known_progress import Known
 from audible_gateway.retry import RetryPolicy
 from audible_gateway.retry import translate
 from audible_gateway.upstream import Upstream
@@ -58,6 +63,25 @@ LIBRARY_SIZE_REFUSAL = "implied library size is unsupported"
 
 def encode_item(item: dict[str, Any]) -> bytes:
     return json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(slots=True)
+class Pending:
+    """A title in progress waiting for its last position: the item encoded up to its
+    ``progress`` (the last key of the item shape) plus that small dict, so memory stays flat
+    while positions are looked up (a whole item as Python objects costs about 5 KB)."""
+
+    asin: str
+    head: bytes
+    progress: dict[str, Any]
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> Pending:
+        head = encode_item({k: v for k, v in item.items() if k != "progress"})
+        return cls(item["asin"], head[:-1] + b',"progress":', item["progress"])
+
+    def encode(self) -> bytes:
+        return self.head + encode_item(self.progress) + b"}"
 
 
 class EncodedItems(Sequence[dict[str, Any]]):
@@ -89,13 +113,13 @@ class EncodedItems(Sequence[dict[str, Any]]):
 
 @dataclass
 class Page:
-    """One normalised page: finished entries already encoded, titles in progress as dicts.
+    """One normalised page: entries already encoded, titles in progress as ``Pending``.
 
     Titles in progress wait for their last position; for them only the few raw progress
     fields are kept (``PROGRESS_KEYS``), not the whole raw item, so memory stays flat.
     """
 
-    entries: list[bytes | dict[str, Any]] = field(default_factory=list)
+    entries: list[bytes | Pending] = field(default_factory=list)
     in_progress: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     count: int = 0
@@ -107,10 +131,17 @@ class Library:
     errors: list[dict[str, Any]]
     total: int
     complete: bool
+    audible_requests: int = 0
 
 
-def normalise_page(raw_items: Any, seen: set[str] | None = None) -> Page:
-    """Normalise and encode one page; ``seen`` drops titles an earlier page already had."""
+def normalise_page(
+    raw_items: Any, seen: set[str] | None = None, known: dict[str, Known] | None = None
+) -> Page:
+    """Normalise and encode one page; ``seen`` drops titles an earlier page already had.
+
+    A title in progress whose state is in ``known`` unchanged gets the known position and is
+    done; the others wait in ``in_progress`` for a lookup.
+    """
     page = Page()
     seen = set() if seen is None else seen
     if not isinstance(raw_items, list):
@@ -127,9 +158,18 @@ def normalise_page(raw_items: Any, seen: set[str] | None = None) -> Page:
             continue
         seen.add(item["asin"])
         progress = item["progress"]
-        if 0 < progress["percent"] < 100 and not progress["is_finished"]:
+        if (
+            0 < progress["percent"] < 100
+            and not progress["is_finished"]
+            and item["status"] == "Active"
+        ):
+            held = known.get(item["asin"]) if known else None
+            if held is not None and held.matches(progress):
+                held.carry_into(progress)
+                page.entries.append(encode_item(item))
+                continue
             page.in_progress[item["asin"]] = {key: raw.get(key) for key in PROGRESS_KEYS}
-            page.entries.append(item)
+            page.entries.append(Pending.of(item))
         else:
             page.entries.append(encode_item(item))
     return page
@@ -181,8 +221,11 @@ class LibraryFetch:
         lastpositions_batch: int,
         include_revoked: bool,
         page_size: int = PAGE_SIZE,
+        known: dict[str, Known] | None = None,
     ) -> None:
         self.client = client
+        self.known = known or {}
+        self.requests = 0  # every request sent upstream, retries included
         self.policy = policy
         self.gate = asyncio.Semaphore(concurrency)
         self.batch = lastpositions_batch
@@ -201,9 +244,13 @@ class LibraryFetch:
             self.params["status"] = "Active,Revoked"
 
     async def _call(self, fn: Callable[[], Awaitable[Any]]) -> Any:
+        async def counted() -> Any:
+            self.requests += 1
+            return await fn()
+
         async with self.gate:
             try:
-                return await self.policy.acall(fn)
+                return await self.policy.acall(counted)
             except errors.GatewayError:
                 raise
             except ax.AudibleError as exc:
@@ -216,7 +263,7 @@ class LibraryFetch:
             lambda: _read_page(self.client, self.url, {**self.params, "page": number})
         )
         items = body.get("items") if isinstance(body, dict) else None
-        page = normalise_page(items, self.seen)
+        page = normalise_page(items, self.seen, self.known)
         if page.in_progress:  # ask for positions while later pages are still on their way
             self.lookups.append(asyncio.ensure_future(self.positions(list(page.in_progress))))
         return count, page
@@ -318,8 +365,10 @@ async def fetch_library(
     include_revoked: bool = True,
     lastpositions_batch: int = 50,
     page_size: int = PAGE_SIZE,
+    known: dict[str, Known] | None = None,
 ) -> Library:
-    """Every page of the account's library, normalised, with positions for titles in progress."""
+    """Every page of the account's library, normalised, with positions for titles in progress
+    (looked up only where the state differs from ``known``)."""
     async with upstream.async_api_client(auth) as client:
         fetch = LibraryFetch(
             client,
@@ -328,6 +377,7 @@ async def fetch_library(
             lastpositions_batch=lastpositions_batch,
             include_revoked=include_revoked,
             page_size=page_size,
+            known=known,
         )
         try:
             pages, total, notes = await fetch.pages()
@@ -351,16 +401,22 @@ async def fetch_library(
     for page in pages:
         problems.extend(page.errors)
         for entry in page.entries:
-            if isinstance(entry, dict):
-                asin = entry["asin"]
+            if isinstance(entry, Pending):
+                asin = entry.asin
                 if asin in positions:
                     try:
-                        entry["progress"] = progress_of(in_progress[asin], positions[asin])
+                        entry.progress = progress_of(in_progress[asin], positions[asin])
                     except (TypeError, ValueError, OverflowError) as exc:
                         problems.append(
                             {"asin": asin, "message": f"unreadable last position of {asin}: {exc}"}
                         )
-                entry = encode_item(entry)
+                entry = entry.encode()
             chunks.append(entry)
         page.entries = []
-    return Library(items=EncodedItems(chunks), errors=problems, total=total, complete=not notes)
+    return Library(
+        items=EncodedItems(chunks),
+        errors=problems,
+        total=total,
+        complete=not notes,
+        audible_requests=fetch.requests,
+    )

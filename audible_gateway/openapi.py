@@ -229,6 +229,25 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "auth": AUTH_BLOB,
             "include_revoked": {"type": "boolean", "default": True},
+            "known_progress": {
+                "type": ["object", "null"],
+                "description": "Per ASIN, the listening state the caller holds for a title in "
+                "progress and its position: `[percent, time_remaining_s, position_ms, "
+                "position_updated_at]`. Titles whose state is unchanged get this position and "
+                "cost no `lastpositions` request; leave it out on a first sync.",
+                "maxProperties": 20000,
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 4,
+                    "maxItems": 4,
+                    "prefixItems": [
+                        {"type": "number", "minimum": 0, "maximum": 100},
+                        {"type": ["integer", "null"], "minimum": 0},
+                        {"type": "integer", "minimum": 0},
+                        {"type": ["string", "null"], "format": "date-time", "maxLength": 40},
+                    ],
+                },
+            },
         },
     },
     "Progress": {
@@ -316,7 +335,15 @@ SCHEMAS: dict[str, Any] = {
     },
     "LibraryAnswer": {
         "type": "object",
-        "required": ["items", "auth", "total", "complete", "errors", "fetched_at"],
+        "required": [
+            "items",
+            "auth",
+            "total",
+            "complete",
+            "errors",
+            "fetched_at",
+            "audible_requests",
+        ],
         "additionalProperties": False,
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
@@ -331,6 +358,12 @@ SCHEMAS: dict[str, Any] = {
             },
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ItemProblem"}},
             "fetched_at": {"type": "string", "format": "date-time"},
+            "audible_requests": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Requests sent to Audible for this answer (pages, position "
+                "lookups, retries).",
+            },
         },
     },
     "ProgressAnswer": {
@@ -354,6 +387,12 @@ SCHEMAS: dict[str, Any] = {
             "expires_at": ISO_DATETIME,
             "account": {"$ref": "#/components/schemas/Account"},
         },
+    },
+    "DeregisterAnswer": {
+        "type": "object",
+        "required": ["status"],
+        "additionalProperties": False,
+        "properties": {"status": {"type": "string", "enum": ["deregistered"]}},
     },
     "Health": {
         "type": "object",
@@ -472,6 +511,15 @@ PATHS: dict[str, Any] = {
             "A new access token, returned inside a new blob.",
             "BlobRequest",
             "RefreshAnswer",
+            {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
+        )
+    },
+    "/api/deregister": {
+        "post": _api_operation(
+            "deregisterDevice",
+            "Deregister the device behind the blob at Amazon (disconnect, reconnect).",
+            "BlobRequest",
+            "DeregisterAnswer",
             {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
         )
     },

@@ -20,9 +20,11 @@ from audible_gateway.accounts import open_auth
 from audible_gateway.accounts import seal_auth
 from audible_gateway.auth_file import import_auth_file
 from audible_gateway.context import Gateway
+from audible_gateway.identity import deregister_device
 from audible_gateway.identity import ensure_fresh
 from audible_gateway.identity import refresh_access_token
 from audible_gateway.identity import register_device
+from audible_gateway.known_progress import parse_known
 from audible_gateway.library import fetch_library
 from audible_gateway.login import authenticator_from_registration
 from audible_gateway.login import checked_locale
@@ -144,6 +146,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
     """POST /api/library: every title of the account in the documented item shape."""
     opened = open_auth(gw.sealer, body.get("auth"))
     include_revoked = _flag(body, "include_revoked", True)
+    known = parse_known(body)
     ensure_fresh(gw.upstream, gw.policy, opened.auth)
     result = asyncio.run(
         fetch_library(
@@ -153,6 +156,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
             include_revoked=include_revoked,
             lastpositions_batch=gw.config.lastpositions_batch,
             page_size=gw.config.page_size,
+            known=known,
         )
     )
     return {
@@ -162,6 +166,7 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
         "complete": result.complete,
         "errors": result.errors,
         "fetched_at": datetime.now(UTC).isoformat(),
+        "audible_requests": result.audible_requests,
     }
 
 
@@ -184,3 +189,12 @@ def refresh(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
         "expires_at": datetime.fromtimestamp(expires, UTC).isoformat() if expires else None,
         "account": account_facts(opened.auth),
     }
+
+
+def deregister(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/deregister: the device behind the blob stops working at Amazon; the tracker
+    then forgets the blob. Deregistering a device Amazon no longer knows is
+    ``audible_reauth_required`` (the tracker treats it as done)."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    deregister_device(gw.upstream, gw.policy, opened.auth)
+    return {"status": "deregistered"}

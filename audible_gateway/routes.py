@@ -72,6 +72,11 @@ def refresh_token() -> Response:
     return _answer(operations.refresh(gateway(), _body()))
 
 
+@api.post("/deregister")
+def deregister() -> Response:
+    return _answer(operations.deregister(gateway(), _body()))
+
+
 @health.get("/health")
 def liveness() -> tuple[Response, int]:
     """Liveness plus whether the encryption keys load. Needs no secret and shows none."""

@@ -1,13 +1,63 @@
-"""People, clients and the live sandbox + gateway stack, shared with tests/tracker."""
+"""Fixtures for the audible_sync tests: people, and the real gateway served over HTTP."""
 
-from tests.tracker.conftest import alice  # noqa: F401
-from tests.tracker.conftest import anon  # noqa: F401
-from tests.tracker.conftest import api  # noqa: F401
-from tests.tracker.conftest import bob  # noqa: F401
-from tests.tracker.conftest import bob_api  # noqa: F401
-from tests.tracker.test_schema import schema  # noqa: F401
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401
-from tests.tracker.test_sync_stack import listener  # noqa: F401
-from tests.tracker.test_sync_stack import sealed  # noqa: F401
-from tests.tracker.test_sync_stack import stack  # noqa: F401
+from __future__ import annotations
+
+import pytest
+
+from audible_gateway.sandbox import SandboxServer
+from audible_gateway.sandbox.library_gen import generate_library
+from tests.tracker.conftest import anon  # noqa: F401 - fixture
+from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
+from tests.tracker.conftest import token_client
+from tests.tracker.factories import UserFactory
+from tests.tracker.test_audible_api_auth import SECRET
+from tests.tracker.test_audible_api_auth import ServedGateway
+from tests.tracker.test_schema import schema  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def api(alice):
+    return token_client(alice)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxServer(generate_library(8, seed=21)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def served_gateway(sandbox):
+    with ServedGateway(sandbox.url) as served:
+        yield served
+
+
+@pytest.fixture
+def wired(settings, served_gateway, sandbox):
+    """The tracker pointed at the served gateway (and so the sandbox), with quick retries."""
+    sandbox.state.clear_faults()
+    settings.AUDIBLE_SERVICE_URL = served_gateway.url
+    settings.AUDIBLE_API_SECRET = SECRET
+    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 2
+    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
+    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 1
+    return served_gateway
+
+
+def active_devices(sandbox) -> int:
+    return sum(1 for device in sandbox.state.snapshot()["devices"] if device["active"])

@@ -60,7 +60,9 @@ def test_it_returns_all_2500_titles_over_three_concurrent_pages(answer, big_libr
 
 
 def test_items_have_exactly_the_documented_shape(answer):
-    assert set(answer) == {"items", "auth", "total", "complete", "errors", "fetched_at", "calls"}
+    assert set(answer) == {
+        "items", "auth", "total", "complete", "errors", "fetched_at", "audible_requests", "calls",
+    }  # fmt: skip
     for item in answer["items"]:
         assert set(item) == ITEM_KEYS
         assert item["status"] in ("Active", "Revoked")
@@ -87,9 +89,18 @@ def test_titles_in_progress_carry_their_last_position(answer, gw):
     in_progress = [
         i
         for i in answer["items"]
-        if 0 < i["progress"]["percent"] < 100 and not i["progress"]["is_finished"]
+        if 0 < i["progress"]["percent"] < 100
+        and not i["progress"]["is_finished"]
+        and i["status"] == "Active"
     ]
     assert in_progress
+    returned = [
+        i
+        for i in answer["items"]
+        if i["status"] == "Revoked" and 0 < i["progress"]["percent"] < 100
+    ]
+    assert returned, "the generated library has returned titles in progress"
+    assert all(i["progress"]["position_ms"] is None for i in returned)  # not asked for
     for item in in_progress:
         heard = gw.sandbox.state.last_position(item["asin"])["last_position_heard"]
         if heard.get("status") == "Exists":

@@ -77,9 +77,10 @@ def test_it_treats_a_finished_title_going_back_as_a_relisten():
     book = BookState("read", 100.0, None, FINISHED)
     plan = plan_progress(book, Seen(100.0, True, None, FINISHED), Observed(3.0, False), NOW)
     assert plan.kind == "relisten"
-    assert plan.book_fields == {}  # never un-finished
+    # A re-read in progress: the book shows its current read; the finished read stays.
+    assert plan.book_fields == {"status": "reading", "progress_percent": 3.0, "finished_at": None}
     assert plan.read.kind == "open"
-    assert plan.history["status_after"] == "read"
+    assert plan.history["status_after"] == "reading"
 
 
 def test_it_records_a_small_step_back_without_touching_the_book():
@@ -125,7 +126,7 @@ def test_apply_progress_finishes_the_open_read_and_a_relisten_opens_another(alic
     assert (read.status, read.finished_at) == ("read", FINISHED)
     apply_progress(mapping, item(2.0))
     book.refresh_from_db()
-    assert book.status == "read"
+    assert (book.status, book.progress_percent) == ("reading", 2.0)  # a re-read
     assert list(
         BookRead.objects.filter(book=book).order_by("id").values_list("status", flat=True)
     ) == [

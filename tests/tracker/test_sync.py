@@ -125,7 +125,7 @@ def test_a_relisten_of_a_finished_title_opens_a_new_read(listener, stack):
     stack.state.update_progress(FINISHED, is_finished=False, percent=4.0)
     run_sync(listener, trigger="manual", force=True)
     book = book_of(listener, FINISHED)
-    assert book.status == "read"
+    assert (book.status, book.progress_percent) == ("reading", 4.0)  # a re-read in progress
     assert sorted(BookRead.objects.filter(book=book).values_list("status", flat=True)) == [
         "read",
         "reading",

@@ -49,6 +49,7 @@ from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
+from tracker_api.core.owner_admin import OwnerScopedAdmin
 
 ADMIN_CSS = {"all": ["audible_sync/admin.css"]}
 SEARCH_LIMIT = 15
@@ -84,7 +85,7 @@ def _best(conflict: AudibleConflict) -> dict[str, Any] | None:
 
 
 @admin.register(AudibleConflict)
-class AudibleConflictAdmin(admin.ModelAdmin):
+class AudibleConflictAdmin(OwnerScopedAdmin):
     list_display = [
         "audible_title",
         "audible_authors",
@@ -167,7 +168,7 @@ class AudibleConflictAdmin(admin.ModelAdmin):
         """POST ``action`` (link / create / ignore) and ``book_id`` for link."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        conflict = get_object_or_404(AudibleConflict, pk=pk)
+        conflict = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         if not self.has_change_permission(request, conflict):
             raise PermissionDenied
         action = request.POST.get("action", "")
@@ -248,7 +249,10 @@ class AudibleConflictAdmin(admin.ModelAdmin):
 
     # bulk actions ---------------------------------------------------------------------------
 
-    @admin.action(description="Link selected to their best candidate (strong or medium only)")
+    @admin.action(
+        description="Link selected to their best candidate (strong or medium only)",
+        permissions=["change"],
+    )
     def link_best_candidates(self, request: HttpRequest, queryset: QuerySet) -> None:
         """beets' "apply": refused for a best candidate below medium, like beets' ``require``."""
         linked, refused = 0, 0
@@ -278,7 +282,7 @@ class AudibleConflictAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Ignore selected (not mine)")
+    @admin.action(description="Ignore selected (not mine)", permissions=["change"])
     def ignore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         done = 0
         for conflict in queryset.filter(status=ConflictStatus.OPEN):
@@ -303,7 +307,7 @@ def _outcome_message(conflict: AudibleConflict, outcome: linking.LinkOutcome) ->
 
 
 @admin.register(AudibleBookMapping)
-class AudibleBookMappingAdmin(admin.ModelAdmin):
+class AudibleBookMappingAdmin(OwnerScopedAdmin):
     list_display = [
         "asin",
         "audible_title",
@@ -360,7 +364,7 @@ class AudibleBookMappingAdmin(admin.ModelAdmin):
         """POST ``book_id`` to move the mapping, or ``ignore=1`` to mark it not mine."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        mapping = get_object_or_404(AudibleBookMapping.objects.select_related("user"), pk=pk)
+        mapping = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         if not self.has_change_permission(request, mapping):
             raise PermissionDenied
         try:
@@ -404,7 +408,7 @@ class AudibleBookMappingAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
 
-    @admin.action(description="Mark selected as not mine (ignore)")
+    @admin.action(description="Mark selected as not mine (ignore)", permissions=["change"])
     def ignore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = 0
         for mapping in queryset.select_related("user"):
@@ -416,7 +420,7 @@ class AudibleBookMappingAdmin(admin.ModelAdmin):
 # --- read-only records -------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(OwnerScopedAdmin):
     """Rows the pipeline writes: viewable, never edited or added by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -534,7 +538,7 @@ class AudibleConfigForm(forms.ModelForm):
 
 
 @admin.register(AudibleConfig)
-class AudibleConfigAdmin(admin.ModelAdmin):
+class AudibleConfigAdmin(OwnerScopedAdmin):
     """Sync preferences. ``sealed_auth`` (and the lock token) are in no list, form or page."""
 
     form = AudibleConfigForm

@@ -90,6 +90,7 @@ class LibraryResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     complete: bool = True
+    audible_requests: int | None = None
 
 
 @dataclass(frozen=True)
@@ -280,11 +281,22 @@ def connect(body: dict[str, Any]) -> dict[str, Any]:
     return _answer_dict(_post("/api/auth", body), "connect")
 
 
-def fetch_library(sealed: str, *, include_revoked: bool = True) -> LibraryResult:
-    """Every title of the account, normalised, plus a refreshed blob when the gateway made one."""
-    answer = _answer_dict(
-        _post("/api/library", {"auth": sealed, "include_revoked": include_revoked}), "library"
-    )
+def fetch_library(
+    sealed: str,
+    *,
+    include_revoked: bool = True,
+    known_progress: dict[str, list[Any]] | None = None,
+) -> LibraryResult:
+    """Every title of the account, normalised, plus a refreshed blob when the gateway made one.
+
+    ``known_progress`` (ASIN -> ``[percent, time_remaining_s, position_ms,
+    position_updated_at]`` of titles in progress) spares Audible a position lookup for every
+    title whose listening state has not moved; the answer is the same either way.
+    """
+    payload: dict[str, Any] = {"auth": sealed, "include_revoked": include_revoked}
+    if known_progress:
+        payload["known_progress"] = known_progress
+    answer = _answer_dict(_post("/api/library", payload), "library")
     items = answer.get("items")
     if not isinstance(items, list):
         raise GatewayError(
@@ -298,7 +310,15 @@ def fetch_library(sealed: str, *, include_revoked: bool = True) -> LibraryResult
         errors=[p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else [],
         total=int(answer.get("total") or len(items)),
         complete=bool(answer.get("complete", True)),
+        audible_requests=_count(answer.get("audible_requests")),
     )
+
+
+def _count(value: Any) -> int | None:
+    """A whole number the gateway reported, or None (an older gateway does not report it)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def refresh(sealed: str) -> str:
@@ -310,6 +330,17 @@ def refresh(sealed: str) -> str:
             BAD_ANSWER, "The Audible gateway's refresh answer has no auth blob.", permanent=False
         )
     return blob
+
+
+def deregister(sealed: str) -> None:
+    """Deregister the device behind ``sealed`` at Amazon (``POST /api/deregister``)."""
+    answer = _answer_dict(_post("/api/deregister", {"auth": sealed}), "deregister")
+    if answer.get("status") != "deregistered":
+        raise GatewayError(
+            BAD_ANSWER,
+            "The Audible gateway's deregister answer is not 'deregistered'.",
+            permanent=False,
+        )
 
 
 def progress(sealed: str, asin: str) -> dict[str, Any]:

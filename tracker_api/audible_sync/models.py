@@ -194,6 +194,9 @@ class AudibleSyncLog(models.Model):
     conflicts_opened = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
+    # What the sync cost Audible (pages, position lookups, retries), as the gateway counted
+    # it; null when Audible was not asked (a file sync, a fetch that failed).
+    audible_requests = models.PositiveIntegerField(null=True, blank=True)
     changes = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
     dry_run = models.BooleanField(default=False)

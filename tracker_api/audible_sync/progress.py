@@ -9,24 +9,29 @@ Two layers:
   ``bulk_create``); :func:`apply_progress` is the one-title form used by manual linking and
   conflict resolution, through the same writer.
 
-The rules (docs/sync.md has them with examples):
+The rules (docs/sync.md has them with a timeline table):
 
-* The book only moves forward: status want_to_read/did_not_finish -> reading -> read, percent
-  up. Progress is change in what Audible reports, compared with what we saw last time.
+* Audible's report changes the book's **reads** (``reads_rule.decide``: open, move, finish or
+  add a read, or a re-read); the book's status, percent and dates are then derived from its
+  reads by ``tracker_api.books.reading``, the one place that does it. Progress is change in
+  what Audible reports, compared with what we saw last time.
+* Nothing moves back: a read's percent only goes up, a finished read stays finished, a date
+  that is set is never moved or cleared. A read book that Audible shows in progress again is a
+  re-read only when Audible's listening is newer than the tracker's last finish.
 * ``started_at`` is set from the first progress we ever saw, and only when we saw the title
   unplayed before (then Audible's own position date is when listening began); a title first
-  seen already in progress has an unknown start (left empty), never the sync day.
+  seen already in progress has an unknown start (left empty), never the sync day. A re-read
+  starts at Audible's position date.
 * ``finished_at`` is Audible's finish timestamp; without one it is the sync time only when we
   saw the title unfinished at the previous sync (the finish happened in between), else unknown.
-* A finished title whose progress goes back is a re-listen: a new read is opened, the finished
-  read and the book's read status stay. A backwards move on an unfinished title is recorded in
-  history, but the book keeps its status and percent.
 * History is written only when the progress (percent, finished flag, position, finish date)
   differs from what was last seen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -37,9 +42,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from tracker_api.audible_sync import reads_rule
+from tracker_api.audible_sync.reads_rule import ReadAction
+from tracker_api.audible_sync.reads_rule import ReadView
+from tracker_api.books import reading
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.books.models import BookStatus
+from tracker_api.books.models import ReadSource
 from tracker_api.books.models import ReadStatus
 
 if TYPE_CHECKING:
@@ -49,12 +59,6 @@ if TYPE_CHECKING:
 PERCENT_DECIMALS = 2
 BATCH_SIZE = 500
 
-_RANK = {
-    BookStatus.WANT_TO_READ: 0,
-    BookStatus.DID_NOT_FINISH: 0,
-    BookStatus.READING: 1,
-    BookStatus.READ: 2,
-}
 MAPPING_PROGRESS_FIELDS = (
     "last_percent",
     "last_is_finished",
@@ -77,14 +81,38 @@ def _when(value: Any) -> datetime | None:
 
 @dataclass(frozen=True)
 class BookState:
+    """The book as the rules see it: its summary fields and its reads.
+
+    ``reads`` None means "as the book's fields imply" (one read matching its status), which is
+    what a book without recorded reads has; :meth:`of` is given the loaded reads.
+    """
+
     status: str
     progress_percent: float
     started_at: datetime | None
     finished_at: datetime | None
+    reads: tuple[ReadView, ...] | None = None
 
     @classmethod
-    def of(cls, book: Book) -> BookState:
-        return cls(book.status, book.progress_percent, book.started_at, book.finished_at)
+    def of(cls, book: Book, reads: Sequence[Any] | None = None) -> BookState:
+        views = None
+        if reads is not None:
+            views = tuple(ReadView.of(r) for r in [*reads, *reading.implied_reads(book, reads)])
+        return cls(book.status, book.progress_percent, book.started_at, book.finished_at, views)
+
+    def read_views(self) -> tuple[ReadView, ...]:
+        if self.reads is not None:
+            return self.reads
+        if self.status == BookStatus.WANT_TO_READ:
+            return ()
+        return (
+            ReadView(
+                self.status,
+                self.started_at,
+                None if self.status == BookStatus.READING else self.finished_at,
+                100.0 if self.status == BookStatus.READ else float(self.progress_percent),
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +123,7 @@ class Seen:
     is_finished: bool = False
     position_ms: int | None = None
     finished_at: datetime | None = None
+    seen_at: datetime | None = None  # when it was applied (listening since is later)
 
     @classmethod
     def of(cls, mapping: AudibleBookMapping) -> Seen:
@@ -103,6 +132,7 @@ class Seen:
             mapping.last_is_finished,
             mapping.last_position_ms,
             mapping.last_finished_at,
+            mapping.last_seen_at if mapping.last_percent is not None else None,
         )
 
     def as_fields(self) -> dict[str, Any]:
@@ -144,15 +174,6 @@ class Observed:
 
     def as_seen(self) -> Seen:
         return Seen(self.percent, self.is_finished, self.position_ms, self.finished_at)
-
-
-@dataclass(frozen=True)
-class ReadAction:
-    """A change to the book's reads: open a new one, or finish the open one (or a new one)."""
-
-    kind: str  # "open" | "finish"
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -209,85 +230,61 @@ def plan_progress(
     if first_time and not played:
         # A title we meet unplayed: remember it (so a later start can be dated), no history.
         return ProgressPlan(changed=True, seen=new_seen, kind="first_seen")
-    previous = seen.percent
-    was_unplayed = seen.percent is not None and seen.percent == 0 and not seen.is_finished
-    listened_at = now_seen.position_updated_at
-    # When listening began, if we can know: we saw it unplayed last time, so it began since.
-    start_estimate = (
-        min(listened_at, now) if was_unplayed and listened_at else (now if was_unplayed else None)
+    report = _report(seen, now_seen, now)
+    status_before = str(book.status) if book else ""
+    fields: dict[str, Any] = {}
+    read: ReadAction | None = None
+    if book is not None:
+        views = book.read_views()
+        kind, read = reads_rule.decide(views, book.status, report)
+        summary = reading.summarise(reads_rule.apply(views, read), book)
+        fields = {
+            name: value
+            for name, value in summary.as_fields().items()
+            if getattr(book, name) != value
+        }
+    else:
+        kind, _ = reads_rule.decide((), BookStatus.WANT_TO_READ, report)
+    was_unplayed = seen.percent == 0 and not seen.is_finished
+    if kind in ("started", "progress"):
+        kind = "started" if first_time or was_unplayed else "progress"
+    history = {
+        "percent": now_seen.percent,
+        "previous_percent": seen.percent,
+        "position_ms": now_seen.position_ms,
+        "is_finished": now_seen.is_finished,
+        "status_before": status_before,
+        "status_after": str(fields.get("status", status_before)),
+    }
+    return ProgressPlan(
+        changed=True, seen=new_seen, kind=kind, book_fields=fields, history=history, read=read
     )
-    if was_unplayed and listened_at is None and now_seen.is_finished and now_seen.finished_at:
-        start_estimate = None  # finished in one go between syncs: no honest start date
+
+
+def _report(seen: Seen, now_seen: Observed, now: datetime) -> reads_rule.Report:
+    """Audible's report with the dates that can honestly be worked out from it."""
+    was_unplayed = seen.percent is not None and seen.percent == 0 and not seen.is_finished
+    position_at = min(now_seen.position_updated_at, now) if now_seen.position_updated_at else None
+    # When listening began, if we can know: we saw it unplayed last time, so it began since.
+    start = position_at if was_unplayed and position_at else (now if was_unplayed else None)
+    if was_unplayed and position_at is None and now_seen.is_finished and now_seen.finished_at:
+        start = None  # finished in one go between syncs: no honest start date
+    finished_at = None
     if now_seen.is_finished:
         finished_at = now_seen.finished_at or (
             now if seen.percent is not None and not seen.is_finished else None
         )
-    else:
-        finished_at = None
-
-    relisten = seen.is_finished and not now_seen.is_finished
-    backwards = (
-        not relisten
-        and not now_seen.is_finished
-        and previous is not None
-        and now_seen.percent < previous
-    )
-    if relisten:
-        kind = "relisten"
-    elif backwards:
-        kind = "backwards"
-    elif now_seen.is_finished and not seen.is_finished:
-        kind = "finished"
-    elif was_unplayed or first_time:
-        kind = "started"
-    else:
-        kind = "progress"
-
-    fields: dict[str, Any] = {}
-    read: ReadAction | None = None
-    status_before = str(book.status) if book else ""
-    if book is not None:
-        rank = _RANK.get(book.status, 0)
-        if relisten:
-            # A new read begins; the finished read and the book's "read" stay as they were.
-            read = ReadAction("open", started_at=start_estimate or listened_at)
-        elif now_seen.is_finished and not seen.is_finished:
-            if book.status != BookStatus.READ:
-                fields["status"] = BookStatus.READ
-            if book.progress_percent < 100.0:
-                fields["progress_percent"] = 100.0
-            if finished_at is not None and (
-                book.finished_at is None or book.finished_at < finished_at
-            ):
-                fields["finished_at"] = finished_at
-            if book.started_at is None and start_estimate is not None:
-                fields["started_at"] = start_estimate
-            read = ReadAction(
-                "finish",
-                started_at=fields.get("started_at", book.started_at),
-                finished_at=finished_at,
-            )
-        elif not backwards and not now_seen.is_finished and now_seen.percent > 0:
-            if rank < 1 or (
-                book.status == BookStatus.DID_NOT_FINISH and now_seen.percent > (previous or 0)
-            ):
-                fields["status"] = BookStatus.READING
-                read = ReadAction("open", started_at=start_estimate)
-            if book.status != BookStatus.READ and now_seen.percent > book.progress_percent:
-                fields["progress_percent"] = now_seen.percent
-            if book.started_at is None and start_estimate is not None:
-                fields["started_at"] = start_estimate
-    status_after = str(fields.get("status", status_before))
-    history = {
-        "percent": now_seen.percent,
-        "previous_percent": previous,
-        "position_ms": now_seen.position_ms,
-        "is_finished": now_seen.is_finished,
-        "status_before": status_before,
-        "status_after": status_after,
-    }
-    return ProgressPlan(
-        changed=True, seen=new_seen, kind=kind, book_fields=fields, history=history, read=read
+    return reads_rule.Report(
+        percent=now_seen.percent,
+        is_finished=now_seen.is_finished,
+        previous_percent=seen.percent,
+        finished_at=finished_at,
+        start_estimate=start,
+        position_at=position_at,
+        listened_after=position_at or seen.seen_at,
+        unfinished_after=seen.finished_at
+        if seen.is_finished and not now_seen.is_finished
+        else None,
     )
 
 
@@ -304,8 +301,11 @@ class ProgressChange:
 class ProgressWriter:
     """Collects planned changes and writes them with a handful of bulk statements.
 
-    ``open_reads`` maps book id -> the book's open (reading) BookRead, if any; the sync loads
-    them in one query, :func:`apply_progress` for its one book.
+    ``reads`` maps book id -> the book's reads (``BookRead``); the sync loads them in one query
+    for the books whose progress changed (:func:`load_reads`), :func:`apply_progress` for its
+    one book. Build each book's :class:`BookState` with :meth:`state_of`, so the plan and the
+    writer see the same reads. ``journal`` (optional) is told every row before it changes, so
+    the change can be undone.
     """
 
     def __init__(
@@ -315,21 +315,37 @@ class ProgressWriter:
         sync_log: AudibleSyncLog | None = None,
         source: str = "sync",
         now: datetime | None = None,
-        open_reads: dict[int, BookRead] | None = None,
+        reads: dict[int, list[BookRead]] | None = None,
+        journal: Any = None,
     ) -> None:
         self.user_id = user_id
         self.sync_log = sync_log
         self.source = source
         self.now = now or timezone.now()
-        self.open_reads = open_reads if open_reads is not None else {}
+        self.reads: dict[int, list[BookRead]] = reads if reads is not None else {}
+        self.journal = journal
         self.books: dict[int, Book] = {}
         self.book_fields: set[str] = set()
         self.mappings: dict[int, AudibleBookMapping] = {}  # by id(): new ones have no pk yet
         self.mapping_fields: set[str] = set()
         self.history: list[Any] = []
         self.new_reads: list[BookRead] = []
-        self.finished_reads: dict[int, BookRead] = {}
+        self.changed_reads: dict[int, BookRead] = {}
         self.changes: list[ProgressChange] = []
+
+    def state_of(self, book: Book) -> BookState:
+        """The book's state with its reads (implied reads it lacks are recorded at flush).
+        Only for saved books; a book this run creates is planned with ``BookState.of``."""
+        reads = self._reads_of(book)
+        return BookState.of(book, reads)
+
+    def _reads_of(self, book: Book) -> list[BookRead]:
+        reads = self.reads.setdefault(book.pk, [])
+        for implied in reading.implied_reads(book, reads):
+            implied.source = ReadSource.AUDIBLE if book.source == "audible" else implied.source
+            reads.append(implied)
+            self.new_reads.append(implied)
+        return reads
 
     def add(
         self,
@@ -350,6 +366,8 @@ class ProgressWriter:
         if not plan.changed:
             return None
         if not mapping_written:
+            if self.journal is not None:
+                self.journal.mapping_before(mapping)
             for name, value in plan.seen.as_fields().items():
                 setattr(mapping, name, value)
             mapping.last_seen_at = self.now
@@ -359,68 +377,82 @@ class ProgressWriter:
             return None
         state = BookState.of(book) if book is not None else None
         if book is not None and plan.book_fields and not book_written:
+            if self.journal is not None:
+                self.journal.book_before(book, mapping)
             for name, value in plan.book_fields.items():
                 setattr(book, name, value)
             self.books[book.pk] = book
             self.book_fields.update(plan.book_fields)
         if book is not None and plan.read is not None:
-            self._stage_read(book, plan.read)
-        self.history.append(
-            AudibleProgressHistory(
-                user_id=self.user_id,
-                mapping=mapping,
-                book_id=book.pk if book is not None else None,
-                asin=mapping.asin,
-                sync_log=self.sync_log,
-                source=self.source,
-                recorded_at=self.now,
-                **plan.history,
-            )
+            self._stage_read(book, mapping, plan.read)
+        entry = AudibleProgressHistory(
+            user_id=self.user_id,
+            mapping=mapping,
+            book_id=book.pk if book is not None else None,
+            asin=mapping.asin,
+            sync_log=self.sync_log,
+            source=self.source,
+            recorded_at=self.now,
+            **plan.history,
         )
+        self.history.append(entry)
+        if self.journal is not None and book is not None:
+            self.journal.history_created(book, mapping, entry)
+        summary = {
+            "asin": mapping.asin,
+            "book_id": book.pk if book is not None else None,
+            "title": book.title if book is not None else (mapping.item or {}).get("title"),
+            **plan.summary(state),
+        }
+        if plan.read is not None:
+            summary["read"] = plan.read.kind
         change = ProgressChange(
             asin=mapping.asin,
             book_id=book.pk if book is not None else None,
             kind=plan.kind,
-            summary={
-                "asin": mapping.asin,
-                "book_id": book.pk if book is not None else None,
-                "title": book.title if book is not None else (mapping.item or {}).get("title"),
-                **plan.summary(state),
-            },
+            summary=summary,
         )
         self.changes.append(change)
         return change
 
     def touch(self, mapping: AudibleBookMapping, *names: str) -> None:
         """Also write these mapping fields (already set on the object) at ``flush``."""
+        if self.journal is not None:
+            self.journal.mapping_before(mapping)
         self.mappings[id(mapping)] = mapping
         self.mapping_fields.update(names)
 
-    def _stage_read(self, book: Book, action: ReadAction) -> None:
-        current = self.open_reads.get(book.pk)
-        if action.kind == "open":
-            if current is None:
-                read = BookRead(book=book, started_at=action.started_at, status=ReadStatus.READING)
-                self.new_reads.append(read)
-                self.open_reads[book.pk] = read
-            return
-        if current is not None:
-            current.status = ReadStatus.READ
-            current.finished_at = action.finished_at
-            if current.started_at is None:
-                current.started_at = action.started_at
-            if current.pk is not None:
-                self.finished_reads[current.pk] = current
-            del self.open_reads[book.pk]
-        else:
-            self.new_reads.append(
-                BookRead(
-                    book=book,
-                    started_at=action.started_at,
-                    finished_at=action.finished_at,
-                    status=ReadStatus.READ,
-                )
+    def _stage_read(self, book: Book, mapping: AudibleBookMapping, action: ReadAction) -> None:
+        # The plan saw these reads (state_of added the implied ones); a new book has none yet.
+        reads = self.reads.setdefault(book.pk, [])
+        if action.kind in (reads_rule.OPEN, reads_rule.ADD_FINISHED):
+            opened = action.kind == reads_rule.OPEN
+            read = BookRead(
+                book=book,
+                status=ReadStatus.READING if opened else ReadStatus.READ,
+                started_at=action.started_at,
+                finished_at=None if opened else action.finished_at,
+                percent=(action.percent or 0.0) if opened else 100.0,
+                source=ReadSource.AUDIBLE,
             )
+            reads.append(read)
+            self.new_reads.append(read)
+            if self.journal is not None:
+                self.journal.read_created(book, mapping, read)
+            return
+        index = reads_rule.target_index(reads, action.kind)
+        if index is None:
+            return
+        read = reads[index]
+        if self.journal is not None and read.pk is not None:
+            self.journal.read_before(book, mapping, read)
+        view = reads_rule.apply([reads_rule.ReadView.of(read)], action)[0]
+        read.status = view.status
+        read.percent = view.percent
+        read.started_at = view.started_at
+        read.finished_at = view.finished_at
+        if read.pk is not None:
+            self.changed_reads[read.pk] = read
 
     def flush(self) -> None:
         """Write everything staged; call inside the caller's transaction."""
@@ -443,25 +475,35 @@ class ProgressWriter:
                 [*sorted(self.mapping_fields), "updated_at"],
                 batch_size=BATCH_SIZE,
             )
-        if self.new_reads:
-            BookRead.objects.bulk_create(self.new_reads, batch_size=BATCH_SIZE)
-        if self.finished_reads:
+        if self.changed_reads:  # before new reads: a closed read frees the book's one open slot
+            for read in self.changed_reads.values():
+                read.updated_at = self.now
             BookRead.objects.bulk_update(
-                list(self.finished_reads.values()),
-                ["status", "started_at", "finished_at"],
+                list(self.changed_reads.values()),
+                ["status", "percent", "started_at", "finished_at", "updated_at"],
                 batch_size=BATCH_SIZE,
             )
+        if self.new_reads:
+            for read in self.new_reads:
+                read.book_id = read.book.pk  # a book created in this run has its pk now
+            BookRead.objects.bulk_create(self.new_reads, batch_size=BATCH_SIZE)
         if self.history:
             AudibleProgressHistory.objects.bulk_create(self.history, batch_size=BATCH_SIZE)
         self.books.clear()
         self.mappings.clear()
         self.new_reads = []
-        self.finished_reads.clear()
+        self.changed_reads.clear()
         self.history = []
 
 
-def open_read_of(book: Book) -> BookRead | None:
-    return book.reads.filter(status=ReadStatus.READING).order_by("-id").first()
+def load_reads(book_ids: Iterable[int]) -> dict[int, list[BookRead]]:
+    """Every read of these books, by book id (one query)."""
+    ids = list(book_ids)
+    reads: dict[int, list[BookRead]] = {pk: [] for pk in ids}
+    if ids:
+        for read in BookRead.objects.filter(book_id__in=ids).order_by("id"):
+            reads[read.book_id].append(read)
+    return reads
 
 
 def apply_progress(
@@ -471,6 +513,7 @@ def apply_progress(
     sync_log: AudibleSyncLog | None = None,
     source: str = "sync",
     now: datetime | None = None,
+    journal: Any = None,
 ) -> ProgressChange | None:
     """Apply one title's progress to its mapped book at once (linking, resolving a conflict).
 
@@ -486,17 +529,16 @@ def apply_progress(
         if book is not None:
             book = Book.objects.select_for_update().get(pk=book.pk)
             mapping.book = book
-        reads = {}
-        if book is not None:
-            current = open_read_of(book)
-            if current is not None:
-                reads[book.pk] = current
         writer = ProgressWriter(
-            user_id=mapping.user_id, sync_log=sync_log, source=source, now=now, open_reads=reads
+            user_id=mapping.user_id,
+            sync_log=sync_log,
+            source=source,
+            now=now,
+            reads=load_reads([book.pk]) if book is not None else {},
+            journal=journal,
         )
-        plan = plan_progress(
-            BookState.of(book) if book is not None else None, Seen.of(mapping), observed, now
-        )
+        state = writer.state_of(book) if book is not None else None
+        plan = plan_progress(state, Seen.of(mapping), observed, now)
         change = writer.add(mapping, book, plan)
         writer.flush()
     return change

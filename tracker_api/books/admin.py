@@ -1,21 +1,29 @@
-"""The catalogue in the admin: find a person's books quickly; ``search_text`` stays derived."""
+"""The catalogue in the admin: find a person's books quickly; ``search_text`` stays derived.
+
+Status, percent and dates edited here go to the book's reads (``reading.person_edit``), and
+reads edited inline are summarised onto the book again, as everywhere else.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 
+from tracker_api.books import reading
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
+from tracker_api.core.owner_admin import OwnerScopedAdmin
+from tracker_api.core.owner_admin import OwnerScopedInline
 
 
-class BookReadInline(admin.TabularInline):
+class BookReadInline(OwnerScopedInline):
     model = BookRead
     extra = 0
-    fields = ["status", "started_at", "finished_at"]
+    fields = ["status", "started_at", "finished_at", "percent", "source"]
 
 
 @admin.register(Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(OwnerScopedAdmin):
     list_display = [
         "title",
         "author_names",
@@ -43,6 +51,28 @@ class BookAdmin(admin.ModelAdmin):
         ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj: Book, form, change: bool) -> None:
+        edit = {name: form.cleaned_data[name] for name in reading.BOOK_FIELDS}
+        if not change:
+            super().save_model(request, obj, form, change)
+            for read in reading.reads_for_new_book(obj):
+                read.save()
+            return
+        moved = {name: value for name, value in edit.items() if name in form.changed_data}
+        if moved:
+            current = Book.objects.get(pk=obj.pk)
+            for name in moved:
+                setattr(obj, name, getattr(current, name))
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if moved:
+                reading.person_edit(obj, moved)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            reading.refresh_book(form.instance)
 
     @admin.display(description="Authors")
     def author_names(self, book: Book) -> str:

@@ -29,6 +29,14 @@ class ReadStatus(models.TextChoices):
     DID_NOT_FINISH = "did_not_finish", "Did not finish"
 
 
+class ReadSource(models.TextChoices):
+    """Who recorded a read: the Audible sync (or a link), an import file, or the person."""
+
+    AUDIBLE = "audible", "Audible"
+    IMPORT = "import", "Import"
+    MANUAL = "manual", "By hand"
+
+
 class Book(models.Model):
     """A book in one person's catalogue.
 
@@ -111,13 +119,22 @@ class Book(models.Model):
 
 
 class BookRead(models.Model):
-    """One reading (or listening) of a book; a re-listen is a second row."""
+    """One reading (or listening) of a book: the record the book's status is derived from.
+
+    ``started_at`` empty means "unknown" (a reading first seen in progress), ``finished_at``
+    empty on an open (``reading``) read means not finished yet. At most one read per book is
+    open. ``tracker_api.books.reading`` keeps the book's status, percent and dates consistent
+    with its reads; a re-read is a second row.
+    """
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reads")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=ReadStatus.choices, default=ReadStatus.READING)
+    percent = models.FloatField(default=0)
+    source = models.CharField(max_length=10, choices=ReadSource.choices, default=ReadSource.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "book_reads"
@@ -125,6 +142,18 @@ class BookRead(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ReadStatus.values), name="book_reads_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100),
+                name="book_reads_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ReadSource.values), name="book_reads_source_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["book"],
+                condition=Q(status="reading"),
+                name="book_reads_one_open_per_book",
             ),
         ]
 

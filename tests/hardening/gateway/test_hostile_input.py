@@ -18,7 +18,13 @@ from .support import HEADERS
 from .support import assert_documented
 
 JSON = {**HEADERS, "Content-Type": "application/json"}
-ROUTES = ["/api/auth", "/api/library", "/api/progress/B0TESTASIN", "/api/refresh-token"]
+ROUTES = [
+    "/api/auth",
+    "/api/deregister",
+    "/api/library",
+    "/api/progress/B0TESTASIN",
+    "/api/refresh-token",
+]
 MiB = 1024 * 1024
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker_api.audible_sync import gateway
+from tracker_api.audible_sync.disconnect import deregister_replaced
 from tracker_api.audible_sync.models import AudibleConfig
 
 if TYPE_CHECKING:
@@ -45,10 +46,15 @@ def connect_account(user: AbstractBaseUser, body: dict[str, Any]) -> dict[str, A
 
 
 def store_credentials(user: AbstractBaseUser, sealed: str, account: dict[str, Any]) -> None:
-    """Keep the sealed blob and the account facts; a fresh login clears every failure mark."""
+    """Keep the sealed blob and the account facts; a fresh login clears every failure mark.
+
+    A reconnect replaces a device: the old one is deregistered once the new blob is stored
+    (Audible caps the devices of an account).
+    """
     now = timezone.now()
     with transaction.atomic():
         config, _ = AudibleConfig.objects.select_for_update().get_or_create(user=user)
+        replaced = config.sealed_auth
         config.sealed_auth = sealed
         config.account = account
         config.connected_at = now
@@ -66,3 +72,4 @@ def store_credentials(user: AbstractBaseUser, sealed: str, account: dict[str, An
                 "updated_at",
             ]
         )
+    deregister_replaced(replaced, sealed)

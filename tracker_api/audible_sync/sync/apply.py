@@ -39,6 +39,7 @@ from tracker_api.audible_sync.progress import Observed
 from tracker_api.audible_sync.progress import ProgressPlan
 from tracker_api.audible_sync.progress import ProgressWriter
 from tracker_api.audible_sync.progress import Seen
+from tracker_api.audible_sync.progress import load_reads
 from tracker_api.audible_sync.progress import plan_progress
 from tracker_api.audible_sync.progress import progress_differs
 from tracker_api.audible_sync.runs import COUNT_FIELDS
@@ -46,9 +47,7 @@ from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.books.isbn import InvalidIsbn
 from tracker_api.books.isbn import normalise_any
 from tracker_api.books.models import Book
-from tracker_api.books.models import BookRead
 from tracker_api.books.models import BookSource
-from tracker_api.books.models import ReadStatus
 from tracker_api.matching import CatalogBook
 from tracker_api.matching import CatalogIndex
 from tracker_api.matching import MatchConfig
@@ -61,6 +60,7 @@ log = logging.getLogger("tracker_api.audible_sync.sync")
 MAX_LOGGED_CHANGES = 1000
 BOOK_LOAD_FIELDS = (
     "id", "user_id", "title", "status", "progress_percent", "started_at", "finished_at",
+    "source", "updated_at",
 )  # fmt: skip
 _METHODS = {"isbn": MatchMethod.ISBN, "asin": MatchMethod.ASIN}
 # Why an unmapped title was not imported, in the words the sync log shows a person.
@@ -303,12 +303,15 @@ class LibraryApplier:
             if book_ids
             else {}
         )
-        self.writer.open_reads.update(self._open_reads(book_ids))
+        self.writer.reads.update(load_reads(book_ids))
         for mapping, observed, _item in changed:
             book = books.get(mapping.book_id) if mapping.book_id else None
             try:
                 plan = plan_progress(
-                    BookState.of(book) if book else None, Seen.of(mapping), observed, self.now
+                    self.writer.state_of(book) if book else None,
+                    Seen.of(mapping),
+                    observed,
+                    self.now,
                 )
             except (TypeError, ValueError) as exc:
                 self.result.fail(mapping.asin, f"Progress of {mapping.asin} unusable: {exc}")
@@ -317,17 +320,6 @@ class LibraryApplier:
             if change is not None and book is not None:
                 self.result.updated += 1
                 self.result.note(change.summary)
-
-    @staticmethod
-    def _open_reads(book_ids: set[int]) -> dict[int, BookRead]:
-        if not book_ids:
-            return {}
-        reads: dict[int, BookRead] = {}
-        for read in BookRead.objects.filter(
-            book_id__in=book_ids, status=ReadStatus.READING
-        ).order_by("id"):
-            reads[read.book_id] = read
-        return reads
 
     # ----------------------------------------------------------------- unmapped titles
     def _match_unmapped(self, unmapped: list[tuple[dict[str, Any], Observed]]) -> None:
@@ -416,11 +408,12 @@ class LibraryApplier:
             if real_ids
             else {}
         )
-        self.writer.open_reads.update(self._open_reads(real_ids))
+        self.writer.reads.update(load_reads(real_ids))
         for item, observed, book_id, decision in linked:
             book = self._temp_books.get(book_id) if isinstance(book_id, str) else books[book_id]
             book_is_new = isinstance(book_id, str)
-            plan = plan_progress(BookState.of(book), Seen(), observed, self.now)
+            state = BookState.of(book) if book_is_new else self.writer.state_of(book)
+            plan = plan_progress(state, Seen(), observed, self.now)
             method = _METHODS.get(decision.method, MatchMethod.FUZZY)
             confidence = min(1.0, max(0.0, float(decision.confidence)))
             mapping = self._mapping(item, book, plan, method, confidence)

@@ -4,12 +4,16 @@ A refreshed sealed blob is stored at once, outside the apply transaction, so a t
 gateway renewed is never lost even when applying fails. Gateway failures become
 :class:`FetchFailed` with a sentence for people; "re-login required" also flags the account,
 which stops scheduled syncs (``ratelimit.is_due``) until the person reconnects.
+
+The gateway is told the listening state already held for each title in progress
+(:func:`known_progress`), so Audible is asked for positions only where it moved.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,10 @@ from django.utils import timezone
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.library_files import LibraryFileError
 from tracker_api.audible_sync.library_files import read_library_file
+from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
+from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.models import ConflictStatus
 
 RATE_LIMITED = "audible_rate_limited"
 
@@ -32,6 +39,7 @@ class Library:
     errors: list[dict[str, Any]] = field(default_factory=list)
     complete: bool = True
     source: str = "gateway"
+    audible_requests: int | None = None
 
 
 class FetchFailed(Exception):
@@ -66,7 +74,9 @@ def from_gateway(config: AudibleConfig, *, persist_auth: bool = True) -> Library
             "No Audible account is connected; connect one before syncing.",
         )
     try:
-        result = gateway.fetch_library(config.sealed_auth)
+        result = gateway.fetch_library(
+            config.sealed_auth, known_progress=known_progress(config.user_id)
+        )
     except gateway.GatewayError as exc:
         updates: dict[str, Any] = {}
         if exc.needs_relogin:
@@ -82,8 +92,60 @@ def from_gateway(config: AudibleConfig, *, persist_auth: bool = True) -> Library
         AudibleConfig.objects.filter(pk=config.pk).update(sealed_auth=result.new_auth)
         config.sealed_auth = result.new_auth
     return Library(
-        items=result.items, errors=result.errors, complete=result.complete, source="gateway"
+        items=result.items,
+        errors=result.errors,
+        complete=result.complete,
+        source="gateway",
+        audible_requests=result.audible_requests,
     )
+
+
+def known_progress(user_id: int) -> dict[str, list[Any]]:
+    """ASIN -> ``[percent, time_remaining_s, position_ms, position_updated_at]`` of every
+    title in progress whose last answer the tracker holds with a position: the mapping's
+    stored item, or the item of an open conflict (a title waiting for a decision).
+
+    A title without a known position is left out, so the gateway looks it up again (a lookup
+    that failed last time heals). A first sync has no mappings: every position is fetched.
+    """
+    known: dict[str, list[Any]] = {}
+    conflicts = AudibleConflict.objects.filter(user_id=user_id, status=ConflictStatus.OPEN)
+    mappings = AudibleBookMapping.objects.filter(user_id=user_id)
+    for rows in (conflicts, mappings):  # a mapping's item is the newer one: it wins
+        for asin, progress in rows.values_list("asin", "item__progress").iterator(2000):
+            entry = _known_entry(progress)
+            if entry is not None:
+                known[asin] = entry
+    return known
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _known_entry(progress: Any) -> list[Any] | None:
+    """The entry for one stored progress block, or None when it is not a title in progress
+    with a usable position (the gateway refuses a malformed entry, so none is sent)."""
+    if not isinstance(progress, dict) or progress.get("is_finished"):
+        return None
+    percent = progress.get("percent")
+    remaining = progress.get("time_remaining_s")
+    position = progress.get("position_ms")
+    updated = progress.get("position_updated_at")
+    if isinstance(percent, bool) or not isinstance(percent, int | float):
+        return None
+    if not 0 < percent < 100 or not _whole(position):
+        return None
+    if remaining is not None and not _whole(remaining):
+        return None
+    if updated is not None:
+        if not isinstance(updated, str) or len(updated) > 40:
+            return None
+        try:
+            datetime.fromisoformat(updated)
+        except ValueError:
+            return None
+    return [percent, remaining, position, updated]
 
 
 def from_file(path: str | Path) -> Library:

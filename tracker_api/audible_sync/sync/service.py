@@ -214,6 +214,7 @@ def _run_locked(
         _after_failure(config, dry_run=dry_run)
         log.warning("sync %s of user %s failed: %s", row.pk, config.user_id, exc.code)
         return SyncOutcome(row, error_code=exc.code, retry_after=exc.retry_after)
+    row.audible_requests = library.audible_requests
     if on_total is not None:
         on_total(len(library.items))
     now = timezone.now()
@@ -268,7 +269,7 @@ def _finish(
     row.finished_at = timezone.now()
     row.duration_ms = int((time.monotonic() - clock) * 1000)
     row.error = error
-    fields = ["status", "finished_at", "duration_ms", "error"]
+    fields = ["status", "finished_at", "duration_ms", "error", "audible_requests"]
     if result is not None:
         for name, value in result.counts().items():
             setattr(row, name, value)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from rest_framework import serializers
 
+from tracker_api.books import reading
 from tracker_api.books.isbn import InvalidIsbn
 from tracker_api.books.isbn import clean_isbn
 from tracker_api.books.isbn import complete_pair
@@ -104,6 +106,28 @@ class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
         if "status" in attrs and (instance is None or attrs["status"] != instance.status):
             attrs.update(implied_by_status(attrs["status"], attrs, current))
         return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Book:
+        """A new book with a status other than want-to-read starts with its read."""
+        with transaction.atomic():
+            book = super().create(validated_data)
+            for read in reading.reads_for_new_book(book):
+                read.save()
+        return book
+
+    def update(self, instance: Book, validated_data: dict[str, Any]) -> Book:
+        """Status, percent and dates go to the book's reads (``reading.person_edit``); the
+        book's own fields follow from them."""
+        edit = {
+            name: validated_data.pop(name)
+            for name in reading.BOOK_FIELDS
+            if name in validated_data and validated_data[name] != getattr(instance, name)
+        }
+        with transaction.atomic():
+            book = super().update(instance, validated_data)
+            if edit:
+                reading.person_edit(book, edit)
+        return book
 
 
 class ImportUploadSerializer(StrictBodyMixin, serializers.Serializer):
