@@ -4,11 +4,19 @@
 import os
 import sys
 
+# One-shot commands run by cron: their process ends without the interpreter's teardown
+# (see tracker_api/core/fast_exit.py).
+FAST_EXIT_COMMANDS = frozenset({"audible_sync"})
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker_api.config.settings")
     from django.core.management import execute_from_command_line
 
+    if sys.argv[1:2] and sys.argv[1] in FAST_EXIT_COMMANDS:
+        from tracker_api.core.fast_exit import run_then_exit
+
+        run_then_exit(execute_from_command_line, sys.argv)
     execute_from_command_line(sys.argv)
 
 

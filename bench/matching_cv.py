@@ -288,7 +288,7 @@ def ablation_table(
                 cost += 1
         note = ""
         if changed == 1:
-            note = "acts on ONE record: is it general?"
+            note = "acts on one record here: check it is a general rule"
         elif changed == 0:
             note = "no effect here (kept for classes the development set lacks)"
         lines.append(f"{key:<16}{changed:>8}{prevented:>23}{cost:>18}{len(acting):>7}  {note}")

@@ -13,10 +13,14 @@ Penalty keys (weights in ``MatchConfig.weights``):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rapidfuzz.distance import Indel
 
+from tracker_api.matching import parts
 from tracker_api.matching.config import MatchConfig
 from tracker_api.matching.distance import Distance
+from tracker_api.matching.normalize import fold
 from tracker_api.matching.normalize import series_key
 from tracker_api.matching.normalize import text_similarity
 from tracker_api.matching.people import authors_similarity
@@ -30,6 +34,10 @@ ALTERNATE_COST = 0.04
 SERIES_PREFIX_COST = 0.02
 SUBTITLE_ONLY_COST = 0.08
 MAIN_IS_SERIES_COST = 0.15
+# One of the works a collection's title lists ("A, B and C", "A and Other Stories").
+LISTED_COST = 0.1
+# Part/whole checks only matter when the titles are otherwise this alike.
+REMAINDER_MIN_SIMILARITY = 0.7
 # Series names this alike are taken to be the same series when comparing positions.
 SAME_SERIES_SIMILARITY = 0.6
 
@@ -54,54 +62,97 @@ def _strip_series_prefix(title: str, series_names: tuple[str, ...]) -> str | Non
     return None
 
 
+@dataclass(frozen=True)
+class TitleMatch:
+    """The best title pairing: its similarity, how it is described, and whether each side's
+    subtitle took part in it (a subtitle left out is a remainder to account for)."""
+
+    similarity: float
+    how: str
+    item_subtitle_used: bool
+    book_subtitle_used: bool
+
+
 def title_similarity(item: Prepared, book: Prepared) -> tuple[float, str]:
     """Best similarity over the title forms of both sides, and which form matched."""
+    found = best_title_match(item, book)
+    return found.similarity, found.how
+
+
+def best_title_match(item: Prepared, book: Prepared) -> TitleMatch:
+    """Best similarity over the title forms of both sides, with the forms that matched."""
     series_names = book.series_names
     # "Vampire Academy: Last Sacrifice" against "Vampire Academy" (the series' first book):
     # when the item's main title is the book's series name, the subtitle is the real title.
     main_is_series = item.title.subtitle and series_key(item.title.main) in book.series_keys
-    item_forms: dict[str, tuple[float, str]] = {}
+    # form -> (cost, label, whether the subtitle is in it); the first offer of a form wins
+    # unless a later one is cheaper.
+    item_forms: dict[str, tuple[float, str, bool]] = {}
+    has_sub = bool(item.title.subtitle)
 
-    def offer(text: str | None, cost: float, label: str) -> None:
+    def offer(text: str | None, cost: float, label: str, with_sub: bool) -> None:
         if text and (text not in item_forms or item_forms[text][0] > cost):
-            item_forms[text] = (cost, label)
+            item_forms[text] = (cost, label, with_sub)
 
-    offer(item.title.full, 0.0, "title")
-    offer(item.title.main, MAIN_IS_SERIES_COST if main_is_series else 0.0, "title")
+    offer(item.title.full, 0.0, "title", has_sub)
+    offer(item.title.main, MAIN_IS_SERIES_COST if main_is_series else 0.0, "title", False)
     for alt in item.title.alternates:
-        offer(alt, ALTERNATE_COST, "alternate title")
+        offer(alt, ALTERNATE_COST, "alternate title", True)
     if series_names:
-        for form in (item.title.full, item.title.main):
+        for form, with_sub in ((item.title.full, has_sub), (item.title.main, False)):
             offer(
                 _strip_series_prefix(form, series_names),
                 SERIES_PREFIX_COST,
                 "title without series name",
+                with_sub,
             )
     if len(item.title.subtitle.split()) >= 2:
-        offer(item.title.subtitle, SUBTITLE_ONLY_COST, "subtitle")
-    book_forms = {book.title.full: 0.0, book.title.main: 0.0}
+        offer(item.title.subtitle, SUBTITLE_ONLY_COST, "subtitle", True)
+    for element in item.listed:
+        offer(element, LISTED_COST, "one of the works the item lists", True)
+    book_has_sub = bool(book.title.subtitle)
+    book_forms = {book.title.main: (0.0, False), book.title.full: (0.0, book_has_sub)}
     for alt in book.title.alternates:
-        book_forms.setdefault(alt, ALTERNATE_COST)
-    best, how = 0.0, "title"
-    for text, (cost, label) in item_forms.items():
-        for other, other_cost in book_forms.items():
-            if not other or 1.0 - cost - other_cost <= best:
+        book_forms.setdefault(alt, (ALTERNATE_COST, True))
+    for element in book.listed:
+        book_forms.setdefault(element, (LISTED_COST, True))
+    best, how, used, book_used = 0.0, "title", True, True
+    for text, (cost, label, with_sub) in item_forms.items():
+        for other, (other_cost, other_sub) in book_forms.items():
+            if not other or 1.0 - cost - other_cost < best:
                 continue
             score = text_similarity(text, other) - cost - other_cost
-            if score > best:
-                best, how = score, label
-    return max(best, 0.0), how
+            # On a tie, the pairing that uses more of both titles is the one that counts.
+            if score > best or (
+                score == best and (with_sub, other_sub) > (used, book_used) and score > 0
+            ):
+                best, how, used, book_used = score, label, with_sub, other_sub
+    return TitleMatch(max(best, 0.0), how, used or not has_sub, book_used or not book_has_sub)
 
 
 def _same_series(a: str, b: str) -> bool:
     return not a or not b or Indel.normalized_similarity(a, b) >= SAME_SERIES_SIMILARITY
 
 
+_ADAPTATION_WORDS = {
+    "drama": "a dramatisation",
+    "retelling": "a retelling or adaptation",
+    "graphic": "a graphic novel",
+    "screen": "a script",
+}
+
+
 def _kind_reason(key: str, item_value: object, book_value: object) -> str:
+    if key == "adaptation":
+        mine = _ADAPTATION_WORDS.get(str(item_value), "the book itself")
+        theirs = _ADAPTATION_WORDS.get(str(book_value), "the book itself")
+        if item_value and book_value:
+            return f"the item is {mine}, the book {theirs}: two different adaptations"
+        side, what = ("item", mine) if item_value else ("book", theirs)
+        return f"the {side} is {what}, the other is not"
     words = {
         "omnibus": {"omnibus": "an omnibus or box set", "part": "one part of a split volume"},
         "derivative": "a summary, guide, talk or excerpt",
-        "adaptation": "a dramatisation or adaptation",
         "podcast": "a podcast episode",
     }[key]
     if isinstance(words, dict):
@@ -112,9 +163,18 @@ def _kind_reason(key: str, item_value: object, book_value: object) -> str:
 
 
 def compare(
-    item: Prepared, book: CatalogBook, prepared: Prepared, config: MatchConfig
+    item: Prepared,
+    book: CatalogBook,
+    prepared: Prepared,
+    config: MatchConfig,
+    *,
+    brand: bool = False,
 ) -> Candidate:
-    """Score ``book`` against ``item``: the lower the distance, the likelier the same work."""
+    """Score ``book`` against ``item``: the lower the distance, the likelier the same work.
+
+    ``brand``: the item's main title is a name the catalogue uses for a series or for several
+    books, so whatever follows it on the item is a volume's own title.
+    """
     dist = Distance(config.weights)
     reasons: list[str] = []
     identifier = None
@@ -129,9 +189,12 @@ def compare(
         reasons.append(f"{identifier.upper()} matches")
 
     # Title: always compared.
-    title_sim, how = title_similarity(item, prepared) if item.title.main else (0.0, "title")
+    found = best_title_match(item, prepared) if item.title.main else None
+    title_sim, how = (found.similarity, found.how) if found else (0.0, "title")
     dist.add("title", 1.0 - title_sim)
     reasons.append(_similarity_words("title" if how == "title" else how, title_sim))
+    if found is not None and title_sim >= REMAINDER_MIN_SIMILARITY:
+        _compare_parts(item, prepared, found, dist, reasons, brand=brand)
 
     # Authors: always compared; no author on either side is a full penalty.
     author_sim, _, _ = authors_similarity(item.names, prepared.names)
@@ -175,7 +238,7 @@ def compare(
         if item.language != prepared.language:
             reasons.append(f"language differs: {item.language} vs {prepared.language}")
 
-    # Kinds of work.
+    # Kinds of work (two adaptations of different kinds are different works too).
     for key, mine, theirs in (
         ("omnibus", item.kinds.omnibus, prepared.kinds.omnibus),
         ("derivative", item.kinds.derivative, prepared.kinds.derivative),
@@ -185,6 +248,7 @@ def compare(
         if mine != theirs:
             dist.add(key, 1.0)
             reasons.append(_kind_reason(key, mine, theirs))
+    _compare_imprints(item, prepared, dist, reasons)
 
     return Candidate(
         book=book,
@@ -193,6 +257,73 @@ def compare(
         reasons=reasons,
         identifier=identifier,
     )
+
+
+def _compare_imprints(item: Prepared, book: Prepared, dist: Distance, reasons: list[str]) -> None:
+    """The item carries the label of a line of books that the book lacks ("(Some House
+    Classics)"): perhaps the plain text, perhaps a simplified one, so a person looks. (On the
+    catalogue side brackets are series names; only retelling labels count there, as
+    adaptations.)"""
+    keys = {series_key(fold(label)) for label in book.kinds.imprints} | book.series_keys
+    alone = [label for label in item.kinds.imprints if series_key(fold(label)) not in keys]
+    if alone:
+        dist.add("imprint", 1.0)
+        reasons.append(
+            f"the item carries the label '{alone[0]}' (an imprint or a line of books, perhaps "
+            "a simplified edition)"
+        )
+
+
+def _compare_parts(
+    item: Prepared,
+    book: Prepared,
+    found: TitleMatch,
+    dist: Distance,
+    reasons: list[str],
+    *,
+    brand: bool,
+) -> None:
+    """Remainder, companion and contents checks (see ``parts``)."""
+    # Remainder: the item's subtitle, left out of the pairing, that nothing explains (a
+    # catalogue's subtitle the item lacks is the usual shortened Audible title: no signal).
+    rest = item.title.subtitle
+    names = frozenset(
+        word for name in (*item.series_names, *book.series_names) for word in name.split()
+    ) | frozenset(token for person in (*item.names, *book.names) for token in person.tokens)
+    if rest and not found.item_subtitle_used:
+        other_words = set(book.title.full.split()) | names
+        surnames = {person.surname for person in (*item.names, *book.names)}
+        accounted = parts.accounted_for(rest, other_words, book.series_names, surnames)
+        if not accounted and (brand or not parts.is_description(item.title.lead)):
+            dist.add("remainder", 1.0)
+            what = "after a name used for a series" if brand else "that reads as a title"
+            reasons.append(
+                f"the item's title goes on with '{rest}' {what}, which the book lacks: "
+                "maybe another volume"
+            )
+    # Companion or sequel: the book's whole title inside a longer item title (unless a kind
+    # marker, "Box Set", "Summary", already explains the words it adds).
+    kinds = item.kinds
+    explained = kinds.omnibus or kinds.derivative or kinds.adaptation or kinds.podcast
+    if (
+        not explained
+        and found.similarity < 1.0
+        and any(
+            parts.extends(item.title.main, form, names)
+            for form in {book.title.full, book.title.main}
+        )
+    ):
+        dist.add("companion", 1.0)
+        reasons.append("the item's title contains the book's and adds words: maybe a companion")
+    # Contents: one side lists works and the other is one of them.
+    for mine, other, side in ((item, book, "item"), (book, item, "book")):
+        if any(
+            parts.is_listed(form, other.listed, other.title.full)
+            for form in {mine.title.main, mine.title.full, *mine.title.alternates}
+        ):
+            dist.add("contents", 1.0)
+            reasons.append(f"the {side} is one of the works the other's title lists")
+            break
 
 
 def _compare_series(item: Prepared, book: Prepared, dist: Distance, reasons: list[str]) -> None:

@@ -33,6 +33,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "derivative": 1.0,
     "adaptation": 1.0,
     "podcast": 1.0,
+    # Part, sibling or companion of the other's work (parts.py), an imprint label: signals of
+    # doubt. They weigh little (they rank candidates); their caps keep them from linking.
+    "remainder": 0.25,
+    "companion": 0.25,
+    "contents": 0.25,
+    "imprint": 0.25,
 }
 
 # Penalty key -> the highest recommendation allowed once that penalty reaches its cap_min.
@@ -50,6 +56,12 @@ DEFAULT_MAX_REC: dict[str, str] = {
     "derivative": "none",
     "adaptation": "none",
     "podcast": "none",
+    # Another volume after a brand, a companion naming the book, a story of a collection, an
+    # imprint label: maybe the book, maybe not. Never a link; a person decides.
+    "remainder": "medium",
+    "companion": "medium",
+    "contents": "low",
+    "imprint": "medium",
 }
 # The penalty at which a key's cap applies (default: cap_min_penalty).
 DEFAULT_CAP_MIN: dict[str, float] = {"title": 0.5, "author": 0.5}

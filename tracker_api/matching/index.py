@@ -8,6 +8,7 @@ most promising candidates for the full comparison.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +18,7 @@ from rapidfuzz.distance import Indel
 
 from tracker_api.matching.config import MatchConfig
 from tracker_api.matching.normalize import STOPWORDS
+from tracker_api.matching.normalize import series_key
 from tracker_api.matching.prepared import Prepared
 from tracker_api.matching.prepared import prepare_book
 from tracker_api.matching.types import CatalogBook
@@ -44,6 +46,8 @@ class CatalogIndex:
         self._by_title: dict[str, set[Any]] = defaultdict(set)
         self._by_word: dict[str, set[Any]] = defaultdict(set)
         self._titles: dict[Any, tuple[str, str]] = {}
+        # How many books use a name as a series (brand evidence).
+        self._series_count: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self.books)
@@ -57,6 +61,7 @@ class CatalogIndex:
         self._titles[book.id] = (prepared.title.main, prepared.title.full)
         for key, table in self._keys(prepared):
             table[key].add(book.id)
+        self._series_count.update(prepared.series_keys)
 
     def remove(self, book_id: Any) -> None:
         """Forget a book (e.g. deleted mid-sync)."""
@@ -64,6 +69,7 @@ class CatalogIndex:
         self._titles.pop(book_id, None)
         if entry is None:
             return
+        self._series_count.subtract(entry[1].series_keys)
         for key, table in self._keys(entry[1]):
             ids = table.get(key)
             if ids is not None:
@@ -85,6 +91,15 @@ class CatalogIndex:
                 yield text, self._by_title
         for word in title_words(prepared):
             yield word, self._by_word
+
+    def is_brand(self, item: Prepared) -> bool:
+        """The item's main title (it has a subtitle) is a name used for a series, by the item
+        itself or by any catalogue book. (Several books sharing a main title are as often
+        duplicate editions as a brand, so that alone is no evidence.)"""
+        if not item.title.subtitle or not item.title.main:
+            return False
+        key = series_key(item.title.main)
+        return key in item.series_keys or self._series_count[key] > 0
 
     def identifier_hits(self, item: Prepared) -> set[Any]:
         """Books sharing an ISBN or the ASIN with the item."""

@@ -7,6 +7,8 @@ candidates) or "new" (nothing plausible).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from tracker_api.matching.compare import compare
@@ -31,13 +33,14 @@ def propose(
     source = item if isinstance(item, SourceItem) else SourceItem.from_item(item)
     prepared = prepare_item(source)
     scored: list[Candidate] = []
+    brand = index.is_brand(prepared)
     for book, book_prepared, quick_title in index.retrieve(prepared, config):
         # Candidates come best-first by a cheap title score. Once an exact match (distance 0)
         # is in hand, a book whose title is not character-identical can neither tie nor beat
         # it, so the rest need no full comparison.
         if quick_title < 1.0 and any(c.distance == 0.0 for c in scored):
             break
-        scored.append(compare(prepared, book, book_prepared, config))
+        scored.append(compare(prepared, book, book_prepared, config, brand=brand))
     scored.sort(key=lambda c: (c.identifier is None, c.distance, str(c.book.id)))
     if not scored:
         return Proposal(candidates=[], recommendation=Recommendation.none)
@@ -48,10 +51,45 @@ def propose(
         if title_sim >= config.identifier_min_title_similarity:
             rest = [c for c in scored[1:] if c.identifier is not None]
             rec = Recommendation.strong if not rest else Recommendation.medium
-            return Proposal(candidates=scored, recommendation=rec, method=best.identifier)
+            return Proposal(
+                candidates=with_tiers(scored, rec, config), recommendation=rec,
+                method=best.identifier,
+            )  # fmt: skip
         # Titles flatly disagree: the identifier is not trusted; rank by distance alone.
         scored.sort(key=lambda c: (c.distance, str(c.book.id)))
-    return Proposal(candidates=scored, recommendation=recommend(scored, config))
+    rec = recommend(scored, config)
+    return Proposal(candidates=with_tiers(scored, rec, config), recommendation=rec)
+
+
+def with_tiers(
+    candidates: list[Candidate], best: Recommendation, config: MatchConfig
+) -> list[Candidate]:
+    """Each candidate with its own stored tier: the best one gets the proposal's, the others
+    ``capped_tier`` (thresholds and caps; the gap rule is about the best alone)."""
+    return [
+        replace(c, recommendation=best if n == 0 else capped_tier(c.distance, c.penalties, config))
+        for n, c in enumerate(candidates)
+    ]
+
+
+def capped_tier(
+    distance: float, penalties: Mapping[str, float], config: MatchConfig
+) -> Recommendation:
+    """A candidate's tier from its distance, lowered by every max_rec cap its penalties
+    reach. The one place tiers are computed: conflicts, the API and the admin show this."""
+    if distance <= config.strong_threshold:
+        rec = Recommendation.strong
+    elif distance <= config.medium_threshold:
+        rec = Recommendation.medium
+    elif distance <= config.low_threshold:
+        rec = Recommendation.low
+    else:
+        rec = Recommendation.none
+    for key, value in penalties.items():
+        cap = config.cap_for(key, value)
+        if cap is not None and rec > cap:
+            rec = cap
+    return rec
 
 
 def recommend(candidates: list[Candidate], config: MatchConfig) -> Recommendation:
@@ -60,24 +98,13 @@ def recommend(candidates: list[Candidate], config: MatchConfig) -> Recommendatio
         return Recommendation.none
     best = candidates[0]
     d0 = best.distance
-    if d0 <= config.strong_threshold:
-        rec = Recommendation.strong
-    elif d0 <= config.medium_threshold:
-        rec = Recommendation.medium
-    elif d0 <= config.low_threshold:
-        rec = Recommendation.low
-    else:
-        rec = Recommendation.none
+    rec = capped_tier(d0, {}, config)
     if rec == Recommendation.strong and len(candidates) > 1:
         d1 = candidates[1].distance
         # An exact match is clearly ahead of any inexact one; otherwise demand a gap.
         if d1 - d0 < config.strong_gap and not (d0 == 0.0 < d1):
             rec = Recommendation.medium
-    for key, value in best.penalties.items():
-        cap = config.cap_for(key, value)
-        if cap is not None and rec > cap:
-            rec = cap
-    return rec
+    return min(rec, capped_tier(0.0, best.penalties, config))
 
 
 def decide(proposal: Proposal, config: MatchConfig | None = None) -> Decision:

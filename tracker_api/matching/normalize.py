@@ -161,7 +161,9 @@ _GENRE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]")
-SEGMENT_SPLIT = re.compile(r"\s*:\s*|\s+[-\u2013\u2014]+\s+|\s*[;,]\s*or,?\s+|\s+or,\s+|\s*/\s*")
+SEGMENT_SPLIT = re.compile(
+    r"\s*:\s*|\s+[-\u2013\u2014]+\s+|\s*[;,]\s*or,?\s+|\s+or,\s+|\s*/\s*(?!\d)"
+)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,9 @@ class TitleParts:
     subtitle: str
     alternates: tuple[str, ...]
     series: tuple[SeriesMarker, ...]
+    # The first segment after the main title as written ("A Novel of ...", "Best Friends"):
+    # whether it reads as a description or as a volume's own title is judged on this.
+    lead: str = ""
 
     @cached_property
     def full(self) -> str:
@@ -318,7 +323,13 @@ def parse_title(
         kept.append(raw)
     main = title_key(kept[0])
     sub = " ".join(title_key(s) for s in kept[1:]).strip()
-    return TitleParts(main=main, subtitle=sub, alternates=tuple(alternates), series=tuple(markers))
+    return TitleParts(
+        main=main,
+        subtitle=sub,
+        alternates=tuple(alternates),
+        series=tuple(markers),
+        lead=kept[1].strip() if len(kept) > 1 else "",
+    )
 
 
 STOPWORDS = frozenset({

@@ -23,6 +23,7 @@ from tracker_api.matching.normalize import position_text
 from tracker_api.matching.normalize import series_key
 from tracker_api.matching.normalize import title_key
 from tracker_api.matching.normalize import title_numbers
+from tracker_api.matching.parts import list_elements
 from tracker_api.matching.types import CatalogBook
 from tracker_api.matching.types import SourceItem
 
@@ -67,6 +68,7 @@ class Prepared:
     asin: str | None
     year: int | None
     language: str | None
+    listed: tuple[str, ...] = ()  # the works the title lists, if it lists any
 
     @cached_property
     def series_names(self) -> tuple[str, ...]:
@@ -115,7 +117,10 @@ def prepare_book(book: CatalogBook) -> Prepared:
         series_names_raw=tuple(raw_series),
         names=_names(book.authors),
         kinds=detect_kinds(
-            book.title, book.subtitle, series_positions=tuple(m.position for m in series)
+            book.title,
+            book.subtitle,
+            series_positions=tuple(m.position for m in series),
+            series_names=(book.series,) if book.series else (),
         ),
         numbers=_numbers(parts, series),
         subtitle_numbers=title_numbers(parts.subtitle),
@@ -123,6 +128,7 @@ def prepare_book(book: CatalogBook) -> Prepared:
         asin=asin_key(book.asin),
         year=book.year,
         language=language_code(book.language),
+        listed=list_elements(" : ".join(p for p in (book.title, book.subtitle) if p)),
     )
 
 
@@ -146,7 +152,9 @@ def prepare_item(item: SourceItem) -> Prepared:
             item.title,
             item.subtitle,
             series_positions=tuple(m.position for m in series),
+            series_names=tuple(name for name, _ in item.series),
             is_podcast=item.is_podcast,
+            unabridged=(item.format_type or "").lower() == "unabridged",
         ),
         numbers=_numbers(parts, series),
         subtitle_numbers=title_numbers(parts.subtitle),
@@ -154,6 +162,7 @@ def prepare_item(item: SourceItem) -> Prepared:
         asin=asin_key(item.asin),
         year=item.year,
         language=language_code(item.language),
+        listed=list_elements(" : ".join(p for p in (item.title, item.subtitle) if p)),
     )
 
 

@@ -43,6 +43,7 @@ class SourceItem:
     year: int | None = None
     runtime_min: int | None = None
     is_podcast: bool = False
+    format_type: str | None = None  # Audible's "unabridged", "abridged", "original_recording"
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> SourceItem:
@@ -66,6 +67,7 @@ class SourceItem:
             year=int(year_match.group(1)) if year_match else None,
             runtime_min=item.get("runtime_min"),
             is_podcast=bool(item.get("is_podcast")),
+            format_type=item.get("format_type") or None,
         )
 
 
@@ -78,6 +80,9 @@ class Candidate:
     penalties: dict[str, float]
     reasons: list[str]
     identifier: str | None = None  # "isbn" / "asin" when an identifier matched
+    # The matcher's tier for this candidate, caps included (the best one's also has the gap
+    # rule). Shown and acted on as stored: never recomputed from the distance alone.
+    recommendation: Recommendation | None = None
 
     @property
     def similarity(self) -> float:
@@ -94,6 +99,7 @@ class Candidate:
             "reasons": list(self.reasons),
             "penalties": {k: round(v, 4) for k, v in self.penalties.items()},
             "goodreads_id": self.book.goodreads_id,
+            "recommendation": self.recommendation.name if self.recommendation else None,
         }
 
 

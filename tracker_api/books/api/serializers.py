@@ -144,11 +144,22 @@ class ImportNoteSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class KeptRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line number in the file (the header is line 1).")
+    book_id = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    reason = serializers.CharField(help_text="What the tracker has, what the file says.")
+
+
 class ImportResultSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["goodreads", "storygraph"])
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    kept_count = serializers.IntegerField(
+        help_text="Rows left as the tracker has them because the tracker is newer."
+    )
+    kept = KeptRowSerializer(many=True, help_text="Those rows, each with why.")
     skipped = SkippedRowSerializer(many=True, help_text="Rows that could not be read.")
     notes = ImportNoteSerializer(
         many=True, help_text="Fields left out of otherwise imported rows (e.g. a bad ISBN)."

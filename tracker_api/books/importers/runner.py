@@ -20,6 +20,7 @@ from tracker_api.books.importers import storygraph
 from tracker_api.books.importers.records import BookRecord
 from tracker_api.books.importers.records import RowError
 from tracker_api.books.importers.records import enforce_lengths
+from tracker_api.books.importers.writer import BatchOutcome
 from tracker_api.books.importers.writer import BatchWriter
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ class ImportResult:
     unchanged: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    # Rows whose shelf or dates the tracker knows better (the sync or the person moved the
+    # book on since the export): left as the tracker has them, each named with why.
+    kept: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,8 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "kept_count": len(self.kept),
+            "kept": self.kept,
             "skipped": self.skipped,
             "notes": self.notes,
         }
@@ -211,7 +217,11 @@ def import_books(user: AbstractBaseUser, binary: IO[bytes]) -> ImportResult:
     return result
 
 
-def _count(result: ImportResult, outcome: dict[str, int]) -> None:
-    result.created += outcome["created"]
-    result.updated += outcome["updated"]
-    result.unchanged += outcome["unchanged"]
+def _count(result: ImportResult, outcome: BatchOutcome) -> None:
+    result.created += outcome.created
+    result.updated += outcome.updated
+    result.unchanged += outcome.unchanged
+    result.kept.extend(
+        {"line": record.line, "book_id": book.pk, "title": book.title, "reason": reason}
+        for record, book, reason in outcome.kept
+    )

@@ -14,7 +14,10 @@ from tracker_api.books.importers import import_books
 
 
 class Command(BaseCommand):
-    help = "Import a Goodreads or StoryGraph CSV export into one user's books (idempotent)."
+    help = (
+        "Import a Goodreads or StoryGraph CSV export into one user's books: adds books and "
+        "reads, fills empty fields, never moves anything back (idempotent)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--user", required=True, help="Username whose catalogue receives it.")
@@ -43,8 +46,11 @@ class Command(BaseCommand):
             self.stdout.write(f"line {row['line']}: skipped: {row['reason']}")
         for note in result.notes:
             self.stdout.write(f"line {note['line']}: {note['field']}: {note['reason']}")
+        for row in result.kept:
+            self.stdout.write(f"line {row['line']}: kept: {row['title']}: {row['reason']}")
         self.stdout.write(
             f"{result.format} import for {options['user']}: {result.created} created, "
             f"{result.updated} updated, {result.unchanged} unchanged, "
-            f"{len(result.skipped)} skipped in {elapsed:.2f}s"
+            f"{len(result.skipped)} skipped, {len(result.kept)} kept (the tracker is newer) "
+            f"in {elapsed:.2f}s"
         )
