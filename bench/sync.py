@@ -75,7 +75,7 @@ def worker(args: argparse.Namespace) -> None:
                 "error": outcome.log.error,
                 "counts": {
                     k: v
-                    for k, v in outcome.summary().items()
+                    for k, v in outcome.summary()["counts"].items()
                     if k in ("items_seen", "linked", "created", "updated", "conflicts_opened")
                 },
                 "peak_rss_mb": own_peak_rss_mb(),

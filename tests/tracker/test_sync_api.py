@@ -33,7 +33,7 @@ def test_post_sync_returns_the_logs_counts_then_429(listener):
     first = client.post("/api/audible/sync", {}, format="json")
     assert first.status_code == 200, first.json()
     assert first.json()["status"] == "ok"
-    assert first.json()["items_seen"] == len(sample_items())
+    assert first.json()["counts"]["items_seen"] == len(sample_items())
     second = client.post("/api/audible/sync", {}, format="json")
     assert second.status_code == 429
     error = second.json()["error"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.utils import extend_schema
@@ -220,6 +221,8 @@ class ConflictResolveView(APIView):
         summary="Resolve a conflict: link, create or ignore",
     )
     def post(self, request: Request, pk: int) -> Response:
+        # Another person's conflict is a 404 whatever the body says (not a 400 about the body).
+        get_object_or_404(AudibleConflict.objects.filter(user=request.user).only("pk"), pk=pk)
         body = ResolveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -107,25 +107,10 @@ class SyncOutcome:
         return self.log.status == SyncStatus.FAILED
 
     def summary(self) -> dict[str, Any]:
-        """The counts as the REST API and the command show them."""
-        row = self.log
-        return {
-            "id": row.pk,
-            "status": str(row.status),
-            "trigger": str(row.trigger),
-            "dry_run": row.dry_run,
-            "started_at": row.started_at.isoformat() if row.started_at else None,
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-            "duration_ms": row.duration_ms,
-            "items_seen": row.items_seen,
-            "linked": row.linked,
-            "created": row.created,
-            "updated": row.updated,
-            "conflicts_opened": row.conflicts_opened,
-            "skipped": row.skipped,
-            "errors": row.errors,
-            "error": row.error,
-        }
+        """The run as the REST API, the cron answer and the command show it (JSON-ready)."""
+        from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
+
+        return dict(SyncRunSerializer(self.log).data)
 
 
 def _skip_log(user_id: int, trigger: str, message: str, *, dry_run: bool) -> AudibleSyncLog:
