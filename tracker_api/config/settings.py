@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tracker_api.config.env import env_bool
 from tracker_api.config.env import env_int
 from tracker_api.config.env import env_list
+from tracker_api.config.env import env_rate
 from tracker_api.config.env import env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -198,3 +199,18 @@ REST_FRAMEWORK["TEST_REQUEST_DEFAULT_FORMAT"] = "json"
 # operator's choice (SECURE_HSTS_PRELOAD=true); `check --deploy` would otherwise warn about it
 # on every deployment that has not made that choice, hiding warnings that matter.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Who may connect how often (people) ----------------------------------------------------
+# POST /api/audible/auth may try an Amazon login, so it is throttled per person and for the
+# whole installation (tracker_api.audible_sync.api.throttles). The counts live in a database
+# cache table (core/0002), so every worker process and thread shares them.
+AUDIBLE_AUTH_RATE_PERSON = env_rate("AUDIBLE_AUTH_RATE_PERSON", "10/hour")
+AUDIBLE_AUTH_RATE_TOTAL = env_rate("AUDIBLE_AUTH_RATE_TOTAL", "100/hour")
+THROTTLE_CACHE_TABLE = "tracker_throttle_cache"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": THROTTLE_CACHE_TABLE,
+    },
+}

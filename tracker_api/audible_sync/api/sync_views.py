@@ -27,6 +27,7 @@ from tracker_api.audible_sync.sync import run_sync
 from tracker_api.audible_sync.sync.claim import sync_due_users
 from tracker_api.audible_sync.sync.service import SyncOutcome
 from tracker_api.core.errors import ApiError
+from tracker_api.core.roles import may_force_sync
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.strict import StrictBodyMixin
 
@@ -41,7 +42,10 @@ FAILURE_STATUS = {
 
 
 class SyncRequestSerializer(StrictBodyMixin, serializers.Serializer):
-    force = serializers.BooleanField(default=False, help_text="Ignore the rate limit (staff only).")
+    force = serializers.BooleanField(
+        default=False,
+        help_text="Skip our rate limit (operators only); Audible's own back-off still holds.",
+    )
     dry_run = serializers.BooleanField(default=False, help_text="Decide, but write nothing.")
 
 
@@ -75,7 +79,7 @@ class SyncView(APIView):
         responses={
             200: SyncRunSerializer,
             403: OpenApiResponse(
-                ErrorSerializer, description="force without being staff (force_not_allowed)."
+                ErrorSerializer, description="force without being an operator (force_not_allowed)."
             ),
             409: OpenApiResponse(
                 ErrorSerializer, description="A sync is already running, or re-login needed."
@@ -93,9 +97,11 @@ class SyncView(APIView):
         body = SyncRequestSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
         force = body.validated_data["force"]
-        if force and not request.user.is_staff:
+        if force and not may_force_sync(request.user):
             raise ApiError(
-                "force_not_allowed", "Only staff may bypass the rate limit.", status_code=403
+                "force_not_allowed",
+                "Only an operator may bypass the rate limit.",
+                status_code=403,
             )
         try:
             outcome = run_sync(

@@ -29,6 +29,7 @@ from tracker_api.audible_sync.api.serializers import LinkResultSerializer
 from tracker_api.audible_sync.api.serializers import ResolveRequestSerializer
 from tracker_api.audible_sync.api.serializers import StatusSerializer
 from tracker_api.audible_sync.api.status import sync_status
+from tracker_api.audible_sync.api.throttles import CONNECT_THROTTLES
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.core.errors import ApiError
@@ -90,6 +91,8 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
 
 
 class AuthView(APIView):
+    throttle_classes = list(CONNECT_THROTTLES)
+
     @extend_schema(
         request=AuthRequestSerializer,
         responses={200: AuthResponseSerializer, **AUTH_ERRORS},

@@ -4,8 +4,9 @@
 
 1. takes the user's lock (``lock.acquire``) or refuses with :class:`SyncAlreadyRunning`;
    closes the log rows of runs that died;
-2. checks the rate limit (unless ``force``) or refuses with :class:`SyncRateLimited`; both
-   refusals are logged as ``skipped``;
+2. refuses with :class:`SyncRateLimited` while Audible's own back-off holds
+   (``rate_limited_until``: forced, manual and dry runs too; Audible is not asked), then checks
+   our rate limit (unless ``force``); every refusal is logged as ``skipped``;
 3. logs the run as ``running`` (committed at once, outside the apply transaction), fetches the
    library (gateway or file) and stores a refreshed blob;
 4. applies it in one transaction (``apply.apply_library``), or rolls it back for a dry run;
@@ -45,6 +46,7 @@ from tracker_api.audible_sync.sync.fetch import from_gateway
 
 log = logging.getLogger("tracker_api.audible_sync.sync")
 
+REASON_AUDIBLE_BACKOFF = "audible_backoff"
 ALREADY_RUNNING = "A sync of this Audible account is already running; try again when it ends."
 
 
@@ -132,6 +134,11 @@ def _rate_limit_message(decision: ratelimit.RateLimitDecision) -> str:
     return f"The last sync was too recent; the next sync is allowed at {when}."
 
 
+def _backoff_message(until: datetime) -> str:
+    when = timezone.localtime(until).strftime("%Y-%m-%d %H:%M %Z")
+    return f"Audible asked us to wait; the next sync is allowed at {when}."
+
+
 def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
     """The user's config; ``create`` makes a default one (a file sync needs no connection)."""
     if create:
@@ -167,6 +174,17 @@ def run_sync(
     try:
         lock.close_interrupted_runs(config.user_id)
         config.refresh_from_db()
+        backoff = ratelimit.audible_backoff_until(config) if library_file is None else None
+        if backoff is not None:
+            message = _backoff_message(backoff)
+            row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
+            decision = ratelimit.RateLimitDecision(False, backoff, REASON_AUDIBLE_BACKOFF)
+            raise SyncRateLimited(
+                message,
+                retry_at=backoff,
+                retry_after=decision.retry_after_seconds(),
+                log_row=row,
+            )
         if not force and library_file is None:
             decision = ratelimit.check_rate_limit(config)
             if not decision.allowed:
