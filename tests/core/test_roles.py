@@ -120,7 +120,7 @@ def test_one_time_login_link_sets_the_password_once(client):
     output = create_user("alice", "--login-link", "--base-url", "https://books.example.com/")
     link_line = next(line for line in output.splitlines() if "login link" in line)
     link = link_line.split()[-1]
-    assert link.startswith("https://books.example.com/admin/set-password/")
+    assert link.startswith("https://books.example.com/accounts/set-password/")
     assert output.splitlines()[-1].split()[-1] == Token.objects.get(user__username="alice").key
 
     path = link.removeprefix("https://books.example.com")

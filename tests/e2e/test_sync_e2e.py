@@ -55,12 +55,12 @@ def test_first_sync_progress_and_resync_through_every_process(e2e, blob):
     user, headers = person(blob)
     first = sync(e2e, headers)
     assert first.status_code == 200, first.text
-    assert first.json()["items_seen"] == len(sample_items())
-    assert Book.objects.filter(user=user).count() == first.json()["created"]
+    assert first.json()["counts"]["items_seen"] == len(sample_items())
+    assert Book.objects.filter(user=user).count() == first.json()["counts"]["created"]
     e2e.listen(UNPLAYED, percent=30.0)
     e2e.listen(IN_PROGRESS, is_finished=True, finished_at="2025-11-01T20:00:00Z")
     second = sync(e2e, headers)
-    assert second.json()["updated"] == 2
+    assert second.json()["counts"]["updated"] == 2
     started = AudibleBookMapping.objects.get(user=user, asin=UNPLAYED).book
     assert (started.status, started.progress_percent) == ("reading", 30.0)
     assert started.started_at is not None
@@ -69,7 +69,7 @@ def test_first_sync_progress_and_resync_through_every_process(e2e, blob):
     assert done.finished_at.isoformat().startswith("2025-11-01T20:00:00")
     before = state(user)
     third = sync(e2e, headers)
-    assert (third.json()["updated"], third.json()["created"]) == (0, 0)
+    assert (third.json()["counts"]["updated"], third.json()["counts"]["created"]) == (0, 0)
     assert state(user) == before
 
 
@@ -107,7 +107,7 @@ def test_fault_matrix_leaves_nothing_half_applied_and_recovers(e2e, blob):
     e2e.fault(path="/1.0/library", delay_s=9, count=1)
     recovered = sync(e2e, headers)
     assert recovered.json()["status"] == "ok"
-    assert recovered.json()["updated"] == 1
+    assert recovered.json()["counts"]["updated"] == 1
     assert AudibleBookMapping.objects.get(user=user, asin=UNPLAYED).book.progress_percent == 40.0
     assert not AudibleConfig.objects.get(user=user).needs_relogin
 
@@ -130,7 +130,7 @@ def test_a_malformed_item_is_counted_and_the_rest_applies(e2e, blob):
     e2e.sandbox_call("PATCH", f"/__sandbox/library/{UNPLAYED}", {"fields": {"title": None}})
     answer = sync(e2e, headers)
     assert answer.json()["status"] == "partial"
-    assert answer.json()["errors"] == 1
+    assert answer.json()["counts"]["errors"] == 1
     assert not AudibleBookMapping.objects.filter(user=user, asin=UNPLAYED).exists()
     assert AudibleBookMapping.objects.filter(user=user, asin=FINISHED).exists()
 
@@ -172,7 +172,7 @@ def test_twenty_simultaneous_requests_run_exactly_one_sync(e2e, blob):
     assert set(codes) <= {200, 409, 429}
     assert AudibleSyncLog.objects.filter(user=user).exclude(status="skipped").count() == 1
     winner = next(a for a in answers if a.status_code == 200)
-    assert Book.objects.filter(user=user).count() == winner.json()["created"]
+    assert Book.objects.filter(user=user).count() == winner.json()["counts"]["created"]
 
 
 def test_two_all_workers_share_fifty_due_users(e2e, blob):

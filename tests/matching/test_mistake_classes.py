@@ -201,3 +201,26 @@ def test_decision_and_its_reason(
         assert decision.kind == expected, reasons
     if words:
         assert any(words in reason for reason in decision.candidates[0].reasons), reasons
+
+
+CONTRIBUTORS = [
+    CatalogBook(id=1, title="The Copper Orchard",
+                authors=("Lise Tamber", "Ravi Oake (Illustrator)")),
+    CatalogBook(id=2, title="Winter Ledger", authors=("Osk Varde", "Nel Brun - translator")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(item("The Copper Orchard", ["Lise Tamber"]), "linked", id="author-matches"),
+        pytest.param(item("The Copper Orchard", ["Ravi Oake"]), "new",
+                     id="illustrator-is-not-the-author"),
+        pytest.param(item("Winter Ledger", ["Nel Brun"]), "new", id="translator-is-not-the-author"),
+        pytest.param(item("Winter Ledger", ["Osk Varde"], narrators=["Nel Brun"]), "linked",
+                     id="narrators-are-not-compared-as-authors"),
+    ],
+)  # fmt: skip
+def test_contributor_roles_are_not_authors(source: dict[str, Any], expected: str) -> None:
+    decision = decide(propose(source, build_index(CONTRIBUTORS)))
+    assert decision.kind == expected, [c.reasons for c in decision.candidates]

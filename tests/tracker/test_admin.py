@@ -19,6 +19,7 @@ from tests.tracker.factories import MappingFactory
 from tests.tracker.factories import SyncLogFactory
 from tests.tracker.test_linking import audible_item
 from tests.tracker.test_linking import conflict_for
+from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.books.models import Book
@@ -212,8 +213,10 @@ def test_resolve_needs_post(admin_client, ranked):
 def test_bulk_link_best_candidates_refuses_weak_ones(admin_client, alice):
     strong_book = BookFactory(user=alice)
     weak_book = BookFactory(user=alice)
-    strong = ConflictFactory(user=alice, candidates=[candidate(strong_book, 0.95)])
-    weak = ConflictFactory(user=alice, candidates=[candidate(weak_book, 0.5)])
+    strong = ConflictFactory(
+        user=alice, candidates=[candidate(strong_book, 0.95)], recommendation="medium"
+    )
+    weak = ConflictFactory(user=alice, candidates=[candidate(weak_book, 0.5)], recommendation="low")
     response = admin_client.post(
         CONFLICTS,
         {"action": "link_best_candidates", "_selected_action": [strong.pk, weak.pk]},
@@ -225,6 +228,32 @@ def test_bulk_link_best_candidates_refuses_weak_ones(admin_client, alice):
     strong.refresh_from_db()
     weak.refresh_from_db()
     assert (strong.status, weak.status) == ("resolved", "open")
+
+
+@pytest.mark.parametrize(
+    ("stored", "conflict_rec"),
+    [
+        pytest.param({"recommendation": "low"}, "low", id="tier-stored-by-the-matcher"),
+        pytest.param({}, "medium", id="older-candidate-without-a-stored-tier"),
+    ],
+)
+def test_bulk_link_refuses_a_candidate_the_matcher_capped(
+    admin_client, alice, stored, conflict_rec
+):
+    """An omnibus at distance 0.1 scores like a medium match, but the matcher caps it at low:
+    the bulk action must not link it, whatever its score."""
+    book = BookFactory(user=alice)
+    capped = {**candidate(book, 0.9, {"title": 0.0, "omnibus": 1.0}), **stored}
+    conflict = ConflictFactory(user=alice, candidates=[capped], recommendation=conflict_rec)
+    assert candidate_view(conflict.candidates[0])["tier"] == "low"
+    response = admin_client.post(
+        CONFLICTS,
+        {"action": "link_best_candidates", "_selected_action": [conflict.pk]},
+        follow=True,
+    )
+    assert "Left 1 conflict(s) open" in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.status == "open"
 
 
 def test_bulk_ignore(admin_client, alice):

@@ -49,10 +49,18 @@ def test_running_sync_counts_for_the_interval(config):
     assert check_rate_limit(config, NOW).reason == "interval"
 
 
-def test_skipped_and_dry_run_syncs_do_not_start_the_interval(config):
+def test_skipped_syncs_do_not_start_the_interval(config):
     log(config, 1, status="skipped")
-    log(config, 2, dry_run=True)
     assert check_rate_limit(config, NOW).allowed
+
+
+def test_dry_runs_start_the_interval_but_not_the_schedule(config):
+    """A dry run fetches the same library from Audible, so it counts like a sync."""
+    from tracker_api.audible_sync.ratelimit import next_scheduled_at
+
+    log(config, 2, dry_run=True)
+    assert check_rate_limit(config, NOW).reason == "interval"
+    assert next_scheduled_at(config) is None  # the person's schedule counts real syncs
 
 
 def test_an_interrupted_sync_may_be_retried_at_once_but_counts_for_the_day(config):

@@ -3,13 +3,18 @@
 Two limits protect Audible (and the person's account) from too many library fetches:
 
 * **minimum interval**: a new sync may start only ``limits.min_sync_interval_minutes()`` after
-  the last *started* sync that was not skipped and not a dry run;
+  the last *started* sync that was not skipped (dry runs included: they fetch the same
+  library from Audible);
 * **daily cap**: at most ``config.daily_sync_cap`` non-skipped syncs (dry runs included: they
   still fetch the library) in any rolling 24 hours.
 
 Because both are counted from ``audible_sync_logs``, a day "resets" by itself as old rows age
 out of the window. ``is_due`` adds the schedule on top for cron: auto-sync on, enabled,
-connected, no re-login needed, Audible's own back-off over and the user's chosen interval gone.
+connected, no re-login needed, Audible's own back-off over and the user's chosen interval gone
+(the schedule counts real syncs only: a dry run does not move it).
+
+Audible's own back-off (``rate_limited_until``, set when Audible answered 429) is above both:
+:func:`audible_backoff_until` says until when no sync at all, forced or not, may ask Audible.
 """
 
 from __future__ import annotations
@@ -52,16 +57,18 @@ def _counted_logs(config: AudibleConfig):
     return AudibleSyncLog.objects.filter(user_id=config.user_id).exclude(status=SyncStatus.SKIPPED)
 
 
-def last_counted_start(config: AudibleConfig) -> datetime | None:
-    """When the last non-skipped, non-dry-run sync started (the interval counts from it).
+def last_counted_start(config: AudibleConfig, *, dry_runs: bool = True) -> datetime | None:
+    """When the last non-skipped sync started (the interval counts from it); ``dry_runs=False``
+    leaves dry runs out (the person's schedule counts real syncs only).
 
     A run that was interrupted (its process died) does not count: the person may retry at
     once. It still counts towards the daily cap.
     """
+    logs = _counted_logs(config)
+    if not dry_runs:
+        logs = logs.filter(dry_run=False)
     return (
-        _counted_logs(config)
-        .filter(dry_run=False)
-        .exclude(status=SyncStatus.FAILED, error=INTERRUPTED)
+        logs.exclude(status=SyncStatus.FAILED, error=INTERRUPTED)
         .order_by("-started_at")
         .values_list("started_at", flat=True)
         .first()
@@ -97,7 +104,7 @@ def check_rate_limit(config: AudibleConfig, now: datetime | None = None) -> Rate
 
 def next_scheduled_at(config: AudibleConfig) -> datetime | None:
     """When the user's own interval next makes a scheduled sync due (None: due now or never)."""
-    last = last_counted_start(config)
+    last = last_counted_start(config, dry_runs=False)
     if last is None:
         return None
     return last + timedelta(minutes=config.sync_interval_minutes)
@@ -109,6 +116,13 @@ def reschedule(config: AudibleConfig) -> None:
     never synced. ``is_due`` still has the last word when cron looks."""
     config.next_sync_at = next_scheduled_at(config)
     AudibleConfig.objects.filter(pk=config.pk).update(next_sync_at=config.next_sync_at)
+
+
+def audible_backoff_until(config: AudibleConfig, now: datetime | None = None) -> datetime | None:
+    """Until when Audible asked us to wait (its 429), if that is still ahead; else None."""
+    now = now or timezone.now()
+    until = config.rate_limited_until
+    return until if until is not None and until > now else None
 
 
 def is_due(config: AudibleConfig, now: datetime | None = None) -> bool:
@@ -123,7 +137,7 @@ def is_due(config: AudibleConfig, now: datetime | None = None) -> bool:
         return False
     if config.needs_relogin:
         return False
-    if config.rate_limited_until is not None and config.rate_limited_until > now:
+    if audible_backoff_until(config, now) is not None:
         return False
     scheduled = next_scheduled_at(config)
     if scheduled is not None and scheduled > now:

@@ -61,3 +61,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+RATE_PERIODS = ("second", "minute", "hour", "day")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as ``10/hour`` (a whole number, ``/``, second/minute/hour/day)."""
+    raw = (env_str(name) or "").strip() or default
+    count, _, period = raw.partition("/")
+    if not count.strip().isdigit() or int(count) < 1 or period.strip() not in RATE_PERIODS:
+        raise ImproperlyConfigured(
+            f"{name} must look like 10/hour (a number, then one of {', '.join(RATE_PERIODS)})."
+        )
+    return f"{int(count)}/{period.strip()}"

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tracker_api.config.env import env_bool
 from tracker_api.config.env import env_int
 from tracker_api.config.env import env_list
+from tracker_api.config.env import env_rate
 from tracker_api.config.env import env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -168,6 +169,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each choice set gets a name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SyncStatusEnum": "tracker_api.audible_sync.models.SyncStatus",
+        "ConflictStatusEnum": "tracker_api.audible_sync.models.ConflictStatus",
+        "BookStatusEnum": "tracker_api.books.models.BookStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker_api.core.schema.strict_request_bodies",
+    ],
 }
 
 # --- Request limits and strict parsing (tracker hardening) ---------------------------------
@@ -180,12 +191,26 @@ TRACKER_MAX_BODY_BYTES = env_int("TRACKER_MAX_BODY_BYTES", 1024 * 1024, minimum=
 TRACKER_IMPORT_MAX_BYTES = env_int("TRACKER_IMPORT_MAX_BYTES", 64 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "tracker_api.core.parsers.StrictJSONParser",
-    "tracker_api.core.parsers.LimitedFormParser",
-    "tracker_api.core.parsers.LimitedMultiPartParser",
-]
+# JSON only: a form body, or a body with no Content-Type, is a 415 (tracker_api.core.strict),
+# never read as form fields that match no key. The CSV import names its multipart parser.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["tracker_api.core.parsers.StrictJSONParser"]
+REST_FRAMEWORK["TEST_REQUEST_DEFAULT_FORMAT"] = "json"
 # HSTS preload is a one-way commitment for the domain and every subdomain, so it stays the
 # operator's choice (SECURE_HSTS_PRELOAD=true); `check --deploy` would otherwise warn about it
 # on every deployment that has not made that choice, hiding warnings that matter.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Who may connect how often (people) ----------------------------------------------------
+# POST /api/audible/auth may try an Amazon login, so it is throttled per person and for the
+# whole installation (tracker_api.audible_sync.api.throttles). The counts live in a database
+# cache table (core/0002), so every worker process and thread shares them.
+AUDIBLE_AUTH_RATE_PERSON = env_rate("AUDIBLE_AUTH_RATE_PERSON", "10/hour")
+AUDIBLE_AUTH_RATE_TOTAL = env_rate("AUDIBLE_AUTH_RATE_TOTAL", "100/hour")
+THROTTLE_CACHE_TABLE = "tracker_throttle_cache"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": THROTTLE_CACHE_TABLE,
+    },
+}

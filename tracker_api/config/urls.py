@@ -10,7 +10,7 @@ from tracker_api.core import login_links
 from tracker_api.core.views import health
 
 urlpatterns = [
-    *login_links.urlpatterns,  # before the admin's catch-all
+    *login_links.urlpatterns,
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
     path("healthz", health, name="healthz"),

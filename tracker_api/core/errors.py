@@ -22,7 +22,10 @@ _MESSAGES = {
     "permission_denied": "You are not allowed to do this.",
     "not_found": "Not found.",
     "parse_error": "The request body could not be parsed.",
-    "unsupported_media_type": "This content type is not supported here.",
+    "unsupported_media_type": (
+        "This content type is not supported here: send the body as JSON with "
+        "'Content-Type: application/json' (the CSV import takes multipart/form-data)."
+    ),
     "not_acceptable": "This response format is not available.",
 }
 

@@ -44,5 +44,5 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 urlpatterns = [
-    path("admin/set-password/<uidb64>/<token>/", SetPasswordView.as_view(), name=URL_NAME),
+    path("accounts/set-password/<uidb64>/<token>/", SetPasswordView.as_view(), name=URL_NAME),
 ]

@@ -53,3 +53,13 @@ class AutoSchema(openapi.AutoSchema):
 
     def _is_detail(self) -> bool:
         return "{" in self.path
+
+
+def strict_request_bodies(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Postprocessing hook: request bodies take no undeclared key (``StrictBodyMixin``), so
+    every request component says ``additionalProperties: false``; clients and fuzzers that read
+    the schema then know an extra key is an error, not ignored."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and "properties" in component:
+            component.setdefault("additionalProperties", False)
+    return result

@@ -442,6 +442,33 @@ class PersonName:
         return "".join(self.tokens)
 
 
+_AUTHOR_ROLES = frozenset(
+    {
+        "introduction",
+        "foreword",
+        "afterword",
+        "preface",
+        "contributor",
+        "editor",
+        "edited",
+        "compiler",
+    }
+)
+
+
+def has_other_role(raw: str | None) -> bool:
+    """True for a name marked with a role other than author ("Ann Lee (Illustrator)",
+    "Bo Ek - translator", "Narrated by: Cy Dee"): a contributor, not an author."""
+    text = (raw or "").strip()
+    if re.match(r"^\s*(?:narrated|read)\s*by\b", text, re.IGNORECASE):
+        return True
+    match = _NAME_ROLE.search(text)
+    if match is None:
+        return False
+    role = fold(match.group(0)).split()
+    return bool(role) and role[0] not in _AUTHOR_ROLES
+
+
 def clean_person(raw: str | None) -> str:
     """Drop export labels ('Writtenby:'), roles ('- illustrator') and reorder 'Last, First'."""
     name = _NAME_PREFIX.sub("", (raw or "").strip())

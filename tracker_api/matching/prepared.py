@@ -16,6 +16,7 @@ from tracker_api.matching.normalize import PersonName
 from tracker_api.matching.normalize import SeriesMarker
 from tracker_api.matching.normalize import TitleParts
 from tracker_api.matching.normalize import fold
+from tracker_api.matching.normalize import has_other_role
 from tracker_api.matching.normalize import parse_series_marker
 from tracker_api.matching.normalize import parse_title
 from tracker_api.matching.normalize import person_name
@@ -83,8 +84,11 @@ class Prepared:
 
 
 def _names(authors: tuple[str, ...]) -> tuple[PersonName, ...]:
+    """The authors' names. Names marked as illustrator, translator, narrator or editor are
+    contributors, not authors: they are left out while anyone else is listed."""
+    authors_only = tuple(raw for raw in authors if not has_other_role(raw))
     names = []
-    for raw in authors:
+    for raw in authors_only or authors:
         name = person_name(raw)
         if name.tokens and name not in names:
             names.append(name)

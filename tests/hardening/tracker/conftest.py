@@ -24,6 +24,7 @@ from tests.tracker.conftest import token_client  # noqa: F401
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import ConfigFactory
 from tests.tracker.factories import ConflictFactory
+from tests.tracker.factories import SyncLogFactory
 from tests.tracker.factories import UserFactory
 from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
 from tests.tracker.test_sync_stack import Stack
@@ -92,6 +93,7 @@ class World:
     conflict_ids: list[int] = field(default_factory=list)
     outsider_conflict_id: int = 0
     asins: list[str] = field(default_factory=list)
+    run_ids: list[int] = field(default_factory=list)
 
 
 def build_world(blob: str) -> World:
@@ -129,6 +131,7 @@ def build_world(blob: str) -> World:
         conflict_ids=[open_conflict.pk, resolved.pk],
         outsider_conflict_id=outsider_conflict.pk,
         asins=[*asins, open_conflict.asin],
+        run_ids=[outcome.log.pk, SyncLogFactory(user=outsider).pk],
     )
 
 

@@ -51,7 +51,9 @@ def _walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
 def _methods(callback: Any) -> tuple[str, ...]:
     actions = getattr(callback, "actions", None)  # a ViewSet route: {"get": "list", ...}
     if actions:
-        return tuple(sorted(actions))
+        # DRF adds "head" to a ViewSet's actions the first time it answers a request, so the
+        # list would depend on which tests ran before; HEAD is GET without a body anyway.
+        return tuple(sorted(m for m in actions if m != "head"))
     cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     if cls is None:
         return ("get",)

@@ -51,8 +51,8 @@ def owned(db):
     )
     MappingFactory(user=owner, asin="B0PRIVATE2", book=book, item={"title": f"{MARK} mapped"})
     ConfigFactory(user=owner, sealed_auth=f"{MARK}-sealed-blob", account={"customer_name": MARK})
-    SyncLogFactory(user=owner, error=f"{MARK} log")
-    return {"owner": owner, "book": book, "conflict": conflict}
+    run = SyncLogFactory(user=owner, error=f"{MARK} log")
+    return {"owner": owner, "book": book, "conflict": conflict, "run": run}
 
 
 def _objects(owned) -> dict[str, int]:
@@ -67,6 +67,8 @@ def _path_for(endpoint, owned) -> str:
         return endpoint.path(pk=owned["book"].pk)
     if endpoint.template.startswith("/api/audible/conflicts/"):
         return endpoint.path(pk=owned["conflict"].pk)
+    if endpoint.template.startswith("/api/audible/runs/"):
+        return endpoint.path(pk=owned["run"].pk)
     raise AssertionError(f"{endpoint.template}: tell this test which object its id names")
 
 

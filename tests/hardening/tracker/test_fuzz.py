@@ -22,6 +22,8 @@ EVERY_OPERATION = {
     "POST /api/audible/conflicts/{id}/resolve",
     "POST /api/audible/link",
     "GET /api/audible/status",
+    "GET /api/audible/runs",
+    "GET /api/audible/runs/{id}",
     "POST /api/audible/sync",
     "GET /api/books",
     "POST /api/books",
@@ -45,7 +47,13 @@ def secrets_of(world) -> list[str]:
 
 
 def real_values(world) -> dict:
-    ids = [*world.book_ids, *world.conflict_ids, world.outsider_book_id, world.outsider_conflict_id]
+    ids = [
+        *world.book_ids,
+        *world.conflict_ids,
+        *world.run_ids,
+        world.outsider_book_id,
+        world.outsider_conflict_id,
+    ]
     return {
         "id": ids,
         "book_id": [*world.book_ids, world.outsider_book_id],

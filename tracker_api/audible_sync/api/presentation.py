@@ -1,9 +1,13 @@
 """How a conflict's candidates are shown to people, in the API and the admin alike (beets' way).
 
-Similarity is ``1 - distance``; its tier picks the badge colour on the matcher's own
-thresholds (green strong, amber medium, red below). ``differs`` lists the penalty keys that
-count, biggest first, as beets prints ``≠ album, year``. ``field_rows`` lays an Audible item
-beside a book field by field and marks the rows the matcher found different.
+Similarity is ``1 - distance``. The tier (badge colour: green strong, amber medium, red below)
+is the matcher's own stored recommendation for that candidate, caps included; it is never
+recomputed from the score, which would ignore the caps (an omnibus capped at ``low`` would
+show, and be bulk-linked, as ``medium``). Candidates stored before the matcher stored tiers
+get them from the matcher's one tier function, ``capped_tier``, over their stored penalties.
+``differs`` lists the penalty keys that count, biggest first, as beets prints
+``≠ album, year``. ``field_rows`` lays an Audible item beside a book field by field and
+marks the rows the matcher found different.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from tracker_api.matching import MatchConfig
+from tracker_api.matching import Recommendation
+from tracker_api.matching.match import capped_tier
 
 if TYPE_CHECKING:
     from tracker_api.books.models import Book
@@ -40,15 +46,30 @@ PENALTY_LABELS = {
 TIER_COLOURS = {"strong": "green", "medium": "amber", "low": "red"}
 
 
-def tier_for(distance: float | None, config: MatchConfig = DEFAULT_CONFIG) -> str:
-    """strong / medium / low on the matcher's thresholds; no score at all is low."""
+def stored_recommendation(
+    candidate: dict[str, Any], config: MatchConfig = DEFAULT_CONFIG
+) -> Recommendation:
+    """The matcher's recommendation stored with the candidate; for candidates stored without
+    one, the matcher's ``capped_tier`` over the stored distance and penalties."""
+    try:
+        return Recommendation.parse(candidate["recommendation"])
+    except (KeyError, TypeError, ValueError):
+        pass
+    distance = _number(candidate.get("distance"))
     if distance is None:
-        return "low"
-    if distance <= config.strong_threshold:
-        return "strong"
-    if distance <= config.medium_threshold:
-        return "medium"
-    return "low"
+        return Recommendation.none
+    penalties = {
+        str(k): float(v)
+        for k, v in (candidate.get("penalties") or {}).items()
+        if _number(v) is not None
+    }
+    return capped_tier(distance, penalties, config)
+
+
+def tier_for(candidate: dict[str, Any], config: MatchConfig = DEFAULT_CONFIG) -> str:
+    """strong / medium / low (the badge) from the stored recommendation; none shows as low."""
+    rec = stored_recommendation(candidate, config)
+    return rec.name if rec >= Recommendation.low else "low"
 
 
 def differing_keys(penalties: dict[str, Any], config: MatchConfig = DEFAULT_CONFIG) -> list[str]:
@@ -97,7 +118,7 @@ def candidate_view(candidate: dict[str, Any]) -> dict[str, Any]:
         "authors": [str(a) for a in candidate.get("authors") or []],
         "similarity": similarity,
         "distance": distance,
-        "tier": tier_for(distance),
+        "tier": tier_for(candidate),
         "reasons": [str(r) for r in candidate.get("reasons") or []],
         "penalties": penalties,
         "differs": differing_keys(penalties),

@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from tracker_api.audible_sync import limits
+from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -19,9 +20,8 @@ from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.models import ImportPolicy
 from tracker_api.audible_sync.models import MatchMethod
 from tracker_api.audible_sync.models import Recommendation
-from tracker_api.audible_sync.models import SyncStatus
-from tracker_api.audible_sync.models import SyncTrigger
 from tracker_api.books.api.serializers import BookSerializer
+from tracker_api.core.strict import StrictBodyMixin
 
 MAX_SYNC_INTERVAL_MINUTES = 7 * 24 * 60
 
@@ -81,7 +81,7 @@ class AudibleItemSerializer(serializers.Serializer):
 # --- POST /api/audible/auth -------------------------------------------------------------------
 
 
-class AuthRequestSerializer(serializers.Serializer):
+class AuthRequestSerializer(StrictBodyMixin, serializers.Serializer):
     """The gateway's ``/api/auth`` body, passed through unchanged (see docs/api.md).
 
     ``external``: ``{"method", "locale"}`` starts a browser login; ``{"method", "state",
@@ -127,7 +127,7 @@ class AuthResponseSerializer(serializers.Serializer):
 # --- GET|PUT|PATCH /api/audible/config --------------------------------------------------------
 
 
-class ConfigSerializer(serializers.ModelSerializer):
+class ConfigSerializer(StrictBodyMixin, serializers.ModelSerializer):
     """Sync preferences (writable) and the connection's facts (read-only). The sealed
     credentials are never part of it."""
 
@@ -216,28 +216,6 @@ class RateLimitStatusSerializer(serializers.Serializer):
     syncs_last_24h = serializers.IntegerField()
 
 
-class SyncCountsSerializer(serializers.Serializer):
-    items_seen = serializers.IntegerField()
-    linked = serializers.IntegerField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    conflicts_opened = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    errors = serializers.IntegerField()
-
-
-class LastSyncSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=SyncStatus.choices)
-    trigger = serializers.ChoiceField(choices=SyncTrigger.choices)
-    dry_run = serializers.BooleanField()
-    started_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
-    duration_ms = serializers.IntegerField(allow_null=True)
-    counts = SyncCountsSerializer()
-    error = serializers.CharField(allow_blank=True)
-
-
 class StatsSerializer(serializers.Serializer):
     mapped = serializers.IntegerField(help_text="Audible titles linked to a book.")
     ignored = serializers.IntegerField(help_text='Titles marked "not mine".')
@@ -250,7 +228,7 @@ class StatsSerializer(serializers.Serializer):
 class StatusSerializer(serializers.Serializer):
     connection = ConnectionStatusSerializer()
     rate_limit = RateLimitStatusSerializer()
-    last_sync = LastSyncSerializer(allow_null=True)
+    last_sync = SyncRunSerializer(allow_null=True)
     sync_running = serializers.BooleanField()
     stats = StatsSerializer()
 
@@ -339,7 +317,7 @@ class MappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LinkRequestSerializer(serializers.Serializer):
+class LinkRequestSerializer(StrictBodyMixin, serializers.Serializer):
     """Exactly one of ``book_id``, ``create: true`` or ``ignore: true`` with the ``asin``."""
 
     asin = serializers.CharField(max_length=20)
@@ -360,7 +338,7 @@ class LinkRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class ResolveRequestSerializer(serializers.Serializer):
+class ResolveRequestSerializer(StrictBodyMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=["link", "create", "ignore"])
     book_id = serializers.IntegerField(
         required=False, help_text="With action link: a candidate or any other of your books."

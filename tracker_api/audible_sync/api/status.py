@@ -26,15 +26,6 @@ if TYPE_CHECKING:
 
 # A running log older than this is a crashed sync, not a running one.
 STALE_RUNNING_AFTER = timedelta(hours=2)
-COUNT_FIELDS = (
-    "items_seen",
-    "linked",
-    "created",
-    "updated",
-    "conflicts_opened",
-    "skipped",
-    "errors",
-)
 
 
 def connection_state(config: AudibleConfig) -> str:
@@ -59,7 +50,7 @@ def sync_status(user: AbstractBaseUser, now: datetime | None = None) -> dict[str
             "connected_at": config.connected_at,
         },
         "rate_limit": _rate_limit(config, now),
-        "last_sync": _last_sync(last),
+        "last_sync": last,
         "sync_running": is_sync_running(config, last, now),
         "stats": mapping_stats(user),
     }
@@ -96,22 +87,6 @@ def _rate_limit(config: AudibleConfig, now: datetime) -> dict[str, Any]:
         "min_interval_minutes": limits.min_sync_interval_minutes(),
         "daily_sync_cap": config.daily_sync_cap,
         "syncs_last_24h": recent,
-    }
-
-
-def _last_sync(log: AudibleSyncLog | None) -> dict[str, Any] | None:
-    if log is None:
-        return None
-    return {
-        "id": log.pk,
-        "status": log.status,
-        "trigger": log.trigger,
-        "dry_run": log.dry_run,
-        "started_at": log.started_at,
-        "finished_at": log.finished_at,
-        "duration_ms": log.duration_ms,
-        "counts": {name: getattr(log, name) for name in COUNT_FIELDS},
-        "error": log.error,
     }
 
 

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.models import SyncTrigger
 from tracker_api.audible_sync.sync import SyncRateLimited
 from tracker_api.audible_sync.sync import SyncRefused
@@ -26,7 +27,9 @@ from tracker_api.audible_sync.sync import run_sync
 from tracker_api.audible_sync.sync.claim import sync_due_users
 from tracker_api.audible_sync.sync.service import SyncOutcome
 from tracker_api.core.errors import ApiError
+from tracker_api.core.roles import may_force_sync
 from tracker_api.core.schema import ErrorSerializer
+from tracker_api.core.strict import StrictBodyMixin
 
 DEFAULT_CRON_BATCH = 25
 # A failed run's code -> HTTP status: the account needs the person, or the upstream failed.
@@ -38,27 +41,12 @@ FAILURE_STATUS = {
 }
 
 
-class SyncRequestSerializer(serializers.Serializer):
-    force = serializers.BooleanField(default=False, help_text="Ignore the rate limit (staff only).")
+class SyncRequestSerializer(StrictBodyMixin, serializers.Serializer):
+    force = serializers.BooleanField(
+        default=False,
+        help_text="Skip our rate limit (operators only); Audible's own back-off still holds.",
+    )
     dry_run = serializers.BooleanField(default=False, help_text="Decide, but write nothing.")
-
-
-class SyncLogSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    trigger = serializers.CharField()
-    dry_run = serializers.BooleanField()
-    started_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
-    duration_ms = serializers.IntegerField(allow_null=True)
-    items_seen = serializers.IntegerField()
-    linked = serializers.IntegerField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    conflicts_opened = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    errors = serializers.IntegerField()
-    error = serializers.CharField(allow_blank=True)
 
 
 def refusal(exc: SyncRefused) -> ApiError:
@@ -89,9 +77,9 @@ class SyncView(APIView):
     @extend_schema(
         request=SyncRequestSerializer,
         responses={
-            200: SyncLogSerializer,
+            200: SyncRunSerializer,
             403: OpenApiResponse(
-                ErrorSerializer, description="force without being staff (force_not_allowed)."
+                ErrorSerializer, description="force without being an operator (force_not_allowed)."
             ),
             409: OpenApiResponse(
                 ErrorSerializer, description="A sync is already running, or re-login needed."
@@ -109,9 +97,11 @@ class SyncView(APIView):
         body = SyncRequestSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
         force = body.validated_data["force"]
-        if force and not request.user.is_staff:
+        if force and not may_force_sync(request.user):
             raise ApiError(
-                "force_not_allowed", "Only staff may bypass the rate limit.", status_code=403
+                "force_not_allowed",
+                "Only an operator may bypass the rate limit.",
+                status_code=403,
             )
         try:
             outcome = run_sync(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from tracker_api.audible_sync.api import run_views
 from tracker_api.audible_sync.api import views
 
 urlpatterns = [
@@ -22,4 +23,6 @@ urlpatterns = [
         views.ConflictResolveView.as_view(),
         name="audible-conflict-resolve",
     ),
+    path("audible/runs", run_views.RunListView.as_view(), name="audible-runs"),
+    path("audible/runs/<int:pk>", run_views.RunDetailView.as_view(), name="audible-run"),
 ]

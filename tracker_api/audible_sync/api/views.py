@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.utils import extend_schema
@@ -28,6 +29,7 @@ from tracker_api.audible_sync.api.serializers import LinkResultSerializer
 from tracker_api.audible_sync.api.serializers import ResolveRequestSerializer
 from tracker_api.audible_sync.api.serializers import StatusSerializer
 from tracker_api.audible_sync.api.status import sync_status
+from tracker_api.audible_sync.api.throttles import CONNECT_THROTTLES
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.core.errors import ApiError
@@ -89,6 +91,8 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
 
 
 class AuthView(APIView):
+    throttle_classes = list(CONNECT_THROTTLES)
+
     @extend_schema(
         request=AuthRequestSerializer,
         responses={200: AuthResponseSerializer, **AUTH_ERRORS},
@@ -217,6 +221,8 @@ class ConflictResolveView(APIView):
         summary="Resolve a conflict: link, create or ignore",
     )
     def post(self, request: Request, pk: int) -> Response:
+        # Another person's conflict is a 404 whatever the body says (not a 400 about the body).
+        get_object_or_404(AudibleConflict.objects.filter(user=request.user).only("pk"), pk=pk)
         body = ResolveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

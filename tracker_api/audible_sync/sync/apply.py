@@ -42,6 +42,7 @@ from tracker_api.audible_sync.progress import Seen
 from tracker_api.audible_sync.progress import load_reads
 from tracker_api.audible_sync.progress import plan_progress
 from tracker_api.audible_sync.progress import progress_differs
+from tracker_api.audible_sync.runs import COUNT_FIELDS
 from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.books.isbn import InvalidIsbn
 from tracker_api.books.isbn import normalise_any
@@ -84,15 +85,7 @@ class ApplyResult:
     error_details: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {
-            "items_seen": self.items_seen,
-            "linked": self.linked,
-            "created": self.created,
-            "updated": self.updated,
-            "conflicts_opened": self.conflicts_opened,
-            "skipped": self.skipped,
-            "errors": self.errors,
-        }
+        return {name: getattr(self, name) for name in COUNT_FIELDS}
 
     def note(self, change: dict[str, Any]) -> None:
         self.changes.append(change)

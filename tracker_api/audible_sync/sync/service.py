@@ -4,8 +4,9 @@
 
 1. takes the user's lock (``lock.acquire``) or refuses with :class:`SyncAlreadyRunning`;
    closes the log rows of runs that died;
-2. checks the rate limit (unless ``force``) or refuses with :class:`SyncRateLimited`; both
-   refusals are logged as ``skipped``;
+2. refuses with :class:`SyncRateLimited` while Audible's own back-off holds
+   (``rate_limited_until``: forced, manual and dry runs too; Audible is not asked), then checks
+   our rate limit (unless ``force``); every refusal is logged as ``skipped``;
 3. logs the run as ``running`` (committed at once, outside the apply transaction), fetches the
    library (gateway or file) and stores a refreshed blob;
 4. applies it in one transaction (``apply.apply_library``), or rolls it back for a dry run;
@@ -45,6 +46,7 @@ from tracker_api.audible_sync.sync.fetch import from_gateway
 
 log = logging.getLogger("tracker_api.audible_sync.sync")
 
+REASON_AUDIBLE_BACKOFF = "audible_backoff"
 ALREADY_RUNNING = "A sync of this Audible account is already running; try again when it ends."
 
 
@@ -105,25 +107,10 @@ class SyncOutcome:
         return self.log.status == SyncStatus.FAILED
 
     def summary(self) -> dict[str, Any]:
-        """The counts as the REST API and the command show them."""
-        row = self.log
-        return {
-            "id": row.pk,
-            "status": str(row.status),
-            "trigger": str(row.trigger),
-            "dry_run": row.dry_run,
-            "started_at": row.started_at.isoformat() if row.started_at else None,
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-            "duration_ms": row.duration_ms,
-            "items_seen": row.items_seen,
-            "linked": row.linked,
-            "created": row.created,
-            "updated": row.updated,
-            "conflicts_opened": row.conflicts_opened,
-            "skipped": row.skipped,
-            "errors": row.errors,
-            "error": row.error,
-        }
+        """The run as the REST API, the cron answer and the command show it (JSON-ready)."""
+        from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
+
+        return dict(SyncRunSerializer(self.log).data)
 
 
 def _skip_log(user_id: int, trigger: str, message: str, *, dry_run: bool) -> AudibleSyncLog:
@@ -145,6 +132,11 @@ def _rate_limit_message(decision: ratelimit.RateLimitDecision) -> str:
     if decision.reason == ratelimit.REASON_DAILY_CAP:
         return f"The daily number of syncs is used up; the next sync is allowed at {when}."
     return f"The last sync was too recent; the next sync is allowed at {when}."
+
+
+def _backoff_message(until: datetime) -> str:
+    when = timezone.localtime(until).strftime("%Y-%m-%d %H:%M %Z")
+    return f"Audible asked us to wait; the next sync is allowed at {when}."
 
 
 def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
@@ -182,6 +174,17 @@ def run_sync(
     try:
         lock.close_interrupted_runs(config.user_id)
         config.refresh_from_db()
+        backoff = ratelimit.audible_backoff_until(config) if library_file is None else None
+        if backoff is not None:
+            message = _backoff_message(backoff)
+            row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
+            decision = ratelimit.RateLimitDecision(False, backoff, REASON_AUDIBLE_BACKOFF)
+            raise SyncRateLimited(
+                message,
+                retry_at=backoff,
+                retry_after=decision.retry_after_seconds(),
+                log_row=row,
+            )
         if not force and library_file is None:
             decision = ratelimit.check_rate_limit(config)
             if not decision.allowed:

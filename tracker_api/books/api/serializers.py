@@ -13,9 +13,10 @@ from tracker_api.books.isbn import clean_isbn
 from tracker_api.books.isbn import complete_pair
 from tracker_api.books.models import Book
 from tracker_api.books.status import implied_by_status
+from tracker_api.core.strict import StrictBodyMixin
 
 
-class BookSerializer(serializers.ModelSerializer):
+class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
     """A book of the signed-in person. ISBNs are stored as digits; give either form and the
     other is filled in where one exists."""
 
@@ -129,7 +130,7 @@ class BookSerializer(serializers.ModelSerializer):
         return book
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(StrictBodyMixin, serializers.Serializer):
     file = serializers.FileField(help_text="A Goodreads or StoryGraph CSV export.")
 
 
