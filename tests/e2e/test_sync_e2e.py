@@ -27,8 +27,10 @@ IN_PROGRESS = "B0PZHZFWVU"  # The Name of the Wind, 23.9 %
 FINISHED = "B06EFSRHAS"  # The Martian
 
 
-def person(blob, name="listener", staff=True):
-    user = UserFactory(username=name, is_staff=staff)
+def person(blob, name="listener", operator=True):
+    """A connected person; ``operator`` makes them a superuser, who may force syncs past the
+    rate limit (these tests sync many times in a row)."""
+    user = UserFactory(username=name, is_staff=True, is_superuser=operator)
     ConfigFactory(user=user, sealed_auth=blob)
     return user, {"Authorization": f"Token {Token.objects.create(user=user).key}"}
 
@@ -164,7 +166,7 @@ def _swallow(fn, *args, **kwargs):
 
 
 def test_twenty_simultaneous_requests_run_exactly_one_sync(e2e, blob):
-    user, headers = person(blob, staff=False)
+    user, headers = person(blob, operator=False)
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(lambda _: sync(e2e, headers, force=False), range(20)))
     codes = sorted(a.status_code for a in answers)

@@ -287,6 +287,9 @@ def _compare_parts(
     # Remainder: the item's subtitle, left out of the pairing, that nothing explains (a
     # catalogue's subtitle the item lacks is the usual shortened Audible title: no signal).
     rest = item.title.subtitle
+    # Both sides numbering the same volume of the same series settle which volume it is.
+    if rest and _same_volume(item, book):
+        rest = ""
     names = frozenset(
         word for name in (*item.series_names, *book.series_names) for word in name.split()
     ) | frozenset(token for person in (*item.names, *book.names) for token in person.tokens)
@@ -336,12 +339,7 @@ def _compare_series(item: Prepared, book: Prepared, dist: Distance, reasons: lis
         dist.add("series", 1.0 - best)
         if best < SAME_SERIES_SIMILARITY:
             reasons.append("series name differs")
-    pairs = [
-        (a.position, b.position)
-        for a in item.series
-        for b in book.series
-        if a.position and b.position and _same_series(a.name, b.name)
-    ]
+    pairs = _position_pairs(item, book)
     if not pairs:
         return
     if any(a == b for a, b in pairs):
@@ -350,6 +348,20 @@ def _compare_series(item: Prepared, book: Prepared, dist: Distance, reasons: lis
     else:
         dist.add("series_position", 1.0)
         reasons.append(f"series number differs: {pairs[0][0]} vs {pairs[0][1]}")
+
+
+def _position_pairs(item: Prepared, book: Prepared) -> list[tuple[str, str]]:
+    """The (item, book) volume numbers of every series the two have in common."""
+    return [
+        (a.position, b.position)
+        for a in item.series
+        for b in book.series
+        if a.position and b.position and _same_series(a.name, b.name)
+    ]
+
+
+def _same_volume(item: Prepared, book: Prepared) -> bool:
+    return any(a == b for a, b in _position_pairs(item, book))
 
 
 def _similarity_words(what: str, similarity: float) -> str:

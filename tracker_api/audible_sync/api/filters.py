@@ -51,7 +51,12 @@ def moment(params: Any, name: str) -> datetime | None:
         parsed = None
     if parsed is None:
         raise _bad(name, "Must be an ISO date (2025-01-31) or date-time (2025-01-31T12:00:00Z).")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # In UTC, so the database never sees an offset it refuses (PostgreSQL takes at most
+    # +-15:59, Python up to +-23:59); a moment that leaves years 1..9999 is refused here.
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise _bad(name, "Must be between the years 1 and 9999.") from None
 
 
 def time_range(queryset: Q, params: Any, column: str) -> Q:
