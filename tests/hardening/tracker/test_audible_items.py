@@ -181,8 +181,15 @@ def ceiling_stack(db, wired):
     """A sandbox holding 10,001 titles: one more than Audible pages out."""
     from tests.tracker.test_sync_stack import Stack
 
-    stack = Stack(generate_library(10_001, seed=41))
+    # A 1,000-title page takes the sandbox seconds on a busy machine: the stack's 2 s upstream
+    # timeout (meant for the fault tests) would turn a slow page into a failed sync.
+    stack = Stack(
+        generate_library(10_001, seed=41),
+        GATEWAY_UPSTREAM_TIMEOUT_S="120",
+        GATEWAY_RETRY_BUDGET_S="240",
+    )
     wired.AUDIBLE_SERVICE_URL = stack.gateway.url
+    wired.AUDIBLE_GATEWAY_READ_TIMEOUT_S = 300  # the whole 10,000-title fetch, not one page
     yield stack
     stack.stop()
 
