@@ -5,17 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LOG_FIELDS = (
-    "status",
-    "items_seen",
-    "linked",
-    "created",
-    "updated",
-    "conflicts_opened",
-    "skipped",
-    "errors",
-    "duration_ms",
-)
+from tracker_api.audible_sync.runs import COUNT_FIELDS
+
+LOG_FIELDS = ("status", *COUNT_FIELDS, "duration_ms")
 
 
 @dataclass(frozen=True)
