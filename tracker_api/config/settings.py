@@ -174,6 +174,9 @@ SPECTACULAR_SETTINGS = {
         "SyncStatusEnum": "tracker_api.audible_sync.models.SyncStatus",
         "ConflictStatusEnum": "tracker_api.audible_sync.models.ConflictStatus",
         "BookStatusEnum": "tracker_api.books.models.BookStatus",
+        "ReadStatusEnum": "tracker_api.books.models.ReadStatus",
+        "TitleStateEnum": "tracker_api.audible_sync.titles.STATES",
+        "DisconnectStatusEnum": ["disconnected"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

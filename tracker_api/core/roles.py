@@ -35,6 +35,7 @@ PERSON_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "audiblesynclog": ("view",),
         "audibleprogresshistory": ("view",),
         "audibleconfig": ("view", "change"),
+        "audiblelistening": ("view",),
     },
     "authtoken": {"tokenproxy": ("view", "add", "delete")},
 }

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker_api.audible_sync import disconnect
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync import ratelimit
@@ -24,6 +26,7 @@ from tracker_api.audible_sync.api.serializers import AuthRequestSerializer
 from tracker_api.audible_sync.api.serializers import AuthResponseSerializer
 from tracker_api.audible_sync.api.serializers import ConfigSerializer
 from tracker_api.audible_sync.api.serializers import ConflictSerializer
+from tracker_api.audible_sync.api.serializers import DisconnectResultSerializer
 from tracker_api.audible_sync.api.serializers import LinkRequestSerializer
 from tracker_api.audible_sync.api.serializers import LinkResultSerializer
 from tracker_api.audible_sync.api.serializers import ResolveRequestSerializer
@@ -90,13 +93,56 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
     ).data
 
 
+DISCONNECT_ERRORS = {code: ErrorSerializer for code in (502, 503, 504)}
+
+
 class AuthView(APIView):
-    throttle_classes = list(CONNECT_THROTTLES)
+    """``POST`` connects (throttled: it may try an Amazon login), ``DELETE`` disconnects."""
+
+    def get_throttles(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [throttle() for throttle in CONNECT_THROTTLES]
+        return []
 
     @extend_schema(
         request=AuthRequestSerializer,
         responses={200: AuthResponseSerializer, **AUTH_ERRORS},
         summary="Connect an Audible account (through the gateway)",
+        tags=["audible connection"],
+        examples=[
+            OpenApiExample(
+                "Start an external browser login",
+                value={"method": "external", "locale": "us"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Finish it with the address the browser ended on",
+                value={
+                    "method": "external",
+                    "state": "gAAAAAB...",
+                    "redirect_url": "https://www.amazon.com/ap/maplanding?...",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Login required",
+                value={
+                    "status": "login_required",
+                    "login_url": "https://www.amazon.com/ap/signin?...",
+                    "state": "gAAAAAB...",
+                    "expires_in": 900,
+                },
+                response_only=True,
+            ),
+            OpenApiExample(
+                "Connected",
+                value={
+                    "status": "connected",
+                    "account": {"locale": "us", "customer_name": "Alice"},
+                },
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request: Request) -> Response:
         body = AuthRequestSerializer(data=request.data)
@@ -106,6 +152,38 @@ class AuthView(APIView):
         except gateway.GatewayError as exc:
             raise gateway_api_error(exc) from None
         return Response(AuthResponseSerializer(answer).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: DisconnectResultSerializer, **DISCONNECT_ERRORS},
+        summary="Disconnect: deregister the Audible device and forget the credentials",
+        description="The gateway deregisters the device at Amazon, then the sealed credentials "
+        "and the account facts are forgotten. Preferences, mappings, conflicts and history stay. "
+        "When the gateway cannot be reached the credentials are kept (try again): 503/504. "
+        "Disconnecting when nothing is connected is a 200 with `was_connected: false`.",
+        tags=["audible connection"],
+        examples=[
+            OpenApiExample(
+                "Disconnected",
+                value={"status": "disconnected", "was_connected": True, "deregistered": True},
+                response_only=True,
+            )
+        ],
+    )
+    def delete(self, request: Request) -> Response:
+        try:
+            outcome = disconnect.disconnect(request.user)
+        except gateway.GatewayError as exc:
+            raise gateway_api_error(exc) from None
+        return Response(
+            DisconnectResultSerializer(
+                {
+                    "status": "disconnected",
+                    "was_connected": outcome.was_connected,
+                    "deregistered": outcome.deregistered,
+                }
+            ).data
+        )
 
 
 class ConfigView(APIView):

@@ -31,6 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tracker_api.audible_sync import listening
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
@@ -254,6 +255,10 @@ def _run_locked(
         return SyncOutcome(row, error_code="sync_apply_failed")
     status = SyncStatus.PARTIAL if result.errors or not _complete(library) else SyncStatus.OK
     error = _problems_sentence(result, library)
+    if not dry_run and library.source == "gateway":
+        spent = listening.refresh_after_sync(config, result.counts())
+        if spent:
+            row.audible_requests = (row.audible_requests or 0) + spent
     _finish(row, clock, status, result=result, error=error)
     if not dry_run:
         _after_success(config, row)
