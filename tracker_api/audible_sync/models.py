@@ -380,3 +380,9 @@ class AudibleProgressHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asin} {self.percent:.1f}% at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# The change log that undo reverses (its own module: tracker_api.audible_sync.undo.records).
+from tracker_api.audible_sync.undo.records import ChangeKind  # noqa: E402,F401
+from tracker_api.audible_sync.undo.records import ChangeRecord  # noqa: E402,F401
+from tracker_api.audible_sync.undo.records import ChangeSet  # noqa: E402,F401
