@@ -204,6 +204,8 @@ class AudibleSyncLog(models.Model):
     class Meta:
         db_table = "audible_sync_logs"
         ordering = ["-started_at", "-id"]
+        # Undoing a run (tracker_api.audible_sync.undo): people have it for their own runs.
+        permissions = [("undo_audiblesynclog", "Can undo a sync run")]
         indexes = [
             models.Index(fields=["user", "-started_at"], name="audible_logs_user_started"),
             models.Index(fields=["started_at"], name="audible_logs_started"),

@@ -26,7 +26,5 @@ urlpatterns = [
     ),
     path("audible/runs", run_views.RunListView.as_view(), name="audible-runs"),
     path("audible/runs/<int:pk>", run_views.RunDetailView.as_view(), name="audible-run"),
-    path(
-        "audible/runs/<int:pk>/undo", undo_views.RunUndoView.as_view(), name="audible-run-undo"
-    ),
+    path("audible/runs/<int:pk>/undo", undo_views.RunUndoView.as_view(), name="audible-run-undo"),
 ]
