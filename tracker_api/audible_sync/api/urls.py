@@ -8,6 +8,7 @@ from tracker_api.audible_sync.api import history_views
 from tracker_api.audible_sync.api import run_views
 from tracker_api.audible_sync.api import stats_views
 from tracker_api.audible_sync.api import title_views
+from tracker_api.audible_sync.api import undo_views
 from tracker_api.audible_sync.api import views
 
 urlpatterns = [
@@ -32,4 +33,5 @@ urlpatterns = [
     path("audible/titles/<str:asin>", title_views.TitleDetailView.as_view(), name="audible-title"),
     path("history", history_views.HistoryListView.as_view(), name="history"),
     path("stats", stats_views.StatsView.as_view(), name="stats"),
+    path("audible/runs/<int:pk>/undo", undo_views.RunUndoView.as_view(), name="audible-run-undo"),
 ]
