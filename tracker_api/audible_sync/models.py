@@ -425,6 +425,8 @@ class AudibleListening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.period} {self.starts_on}: {self.listened_ms} ms"
+
+
 # The change log that undo reverses (its own module: tracker_api.audible_sync.undo.records).
 from tracker_api.audible_sync.undo.records import ChangeKind  # noqa: E402,F401
 from tracker_api.audible_sync.undo.records import ChangeRecord  # noqa: E402,F401

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audible_sync', '0004_sync_log_audible_requests'),
+        ('audible_sync', '0005_change_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
