@@ -21,6 +21,7 @@ from tracker_api.audible_sync import disconnect
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync import ratelimit
+from tracker_api.audible_sync.api import examples
 from tracker_api.audible_sync.api.connecting import connect_account
 from tracker_api.audible_sync.api.serializers import AuthRequestSerializer
 from tracker_api.audible_sync.api.serializers import AuthResponseSerializer
@@ -192,7 +193,11 @@ class ConfigView(APIView):
 
     serializer_class = ConfigSerializer
 
-    @extend_schema(responses={200: ConfigSerializer}, summary="Read sync preferences")
+    @extend_schema(
+        responses={200: ConfigSerializer},
+        summary="Read sync preferences",
+        examples=examples.CONFIG_EXAMPLES,
+    )
     def get(self, request: Request) -> Response:
         config = AudibleConfig.objects.filter(user=request.user).first()
         return Response(ConfigSerializer(config or AudibleConfig(user=request.user)).data)
@@ -201,6 +206,7 @@ class ConfigView(APIView):
         request=ConfigSerializer,
         responses={200: ConfigSerializer},
         summary="Replace sync preferences",
+        examples=examples.CONFIG_EXAMPLES,
     )
     def put(self, request: Request) -> Response:
         return self._save(request, partial=False)
@@ -209,6 +215,7 @@ class ConfigView(APIView):
         request=ConfigSerializer,
         responses={200: ConfigSerializer},
         summary="Change some sync preferences",
+        examples=examples.CONFIG_EXAMPLES,
     )
     def patch(self, request: Request) -> Response:
         return self._save(request, partial=True)
@@ -225,7 +232,11 @@ class ConfigView(APIView):
 
 
 class StatusView(APIView):
-    @extend_schema(responses={200: StatusSerializer}, summary="Connection, limits, last sync")
+    @extend_schema(
+        responses={200: StatusSerializer},
+        summary="Connection, limits, last sync",
+        examples=examples.STATUS_EXAMPLES,
+    )
     def get(self, request: Request) -> Response:
         return Response(StatusSerializer(sync_status(request.user)).data)
 
@@ -235,6 +246,7 @@ class LinkView(APIView):
         request=LinkRequestSerializer,
         responses={200: LinkResultSerializer, **LINK_ERRORS},
         summary="Link an ASIN to a book, create a book for it, or ignore it",
+        examples=examples.LINK_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         body = LinkRequestSerializer(data=request.data)
@@ -272,6 +284,7 @@ CONFLICT_FILTERS = ("open", "resolved", "all")
         )
     ],
     summary="List conflicts with their ranked candidates",
+    examples=examples.CONFLICT_EXAMPLES,
 )
 class ConflictListView(generics.ListAPIView):
     serializer_class = ConflictSerializer
@@ -290,7 +303,9 @@ class ConflictListView(generics.ListAPIView):
         return conflicts.order_by("-created_at", "-id")
 
 
-@extend_schema(summary="One conflict with its ranked candidates")
+@extend_schema(
+    summary="One conflict with its ranked candidates", examples=examples.CONFLICT_EXAMPLES
+)
 class ConflictDetailView(generics.RetrieveAPIView):
     serializer_class = ConflictSerializer
 
@@ -303,6 +318,7 @@ class ConflictResolveView(APIView):
         request=ResolveRequestSerializer,
         responses={200: LinkResultSerializer, **LINK_ERRORS},
         summary="Resolve a conflict: link, create or ignore",
+        examples=examples.RESOLVE_EXAMPLES,
     )
     def post(self, request: Request, pk: int) -> Response:
         # Another person's conflict is a 404 whatever the body says (not a 400 about the body).
