@@ -42,7 +42,7 @@ from tracker_api.books.models import Book
 from tracker_api.books.models import BookSource
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ASIN_PATTERN = re.compile(r"^[A-Z0-9]{1,20}$")
 LAST_PROGRESS_RESET = {
@@ -109,11 +109,11 @@ def clean_asin(value: Any) -> str:
 
 
 def link_asin(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
-    book_id: int,
+    book_id: int | str | None,
     *,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     confidence: float | None = None,
 ) -> LinkOutcome:
     """Link ``asin`` to the owner's book ``book_id`` (moving any existing mapping).
@@ -130,9 +130,7 @@ def link_asin(
         )
 
 
-def create_book_from_item(
-    user: AbstractBaseUser, asin: str, *, by: AbstractBaseUser | None = None
-) -> LinkOutcome:
+def create_book_from_item(user: User, asin: str, *, by: User | None = None) -> LinkOutcome:
     """Create a tracker book from the stored Audible item of ``asin`` and link it.
 
     The item comes from the open conflict or the mapping; an ASIN with neither raises
@@ -144,9 +142,7 @@ def create_book_from_item(
         return _create(user, asin, conflict, by=by)
 
 
-def ignore_asin(
-    user: AbstractBaseUser, asin: str, *, by: AbstractBaseUser | None = None
-) -> LinkOutcome:
+def ignore_asin(user: User, asin: str, *, by: User | None = None) -> LinkOutcome:
     """Mark ``asin`` "not mine": its mapping keeps no book and the sync leaves it alone."""
     asin = clean_asin(asin)
     with transaction.atomic():
@@ -158,9 +154,9 @@ def resolve_conflict(
     conflict_id: int,
     action: str,
     *,
-    user: AbstractBaseUser,
-    by: AbstractBaseUser | None = None,
-    book_id: int | None = None,
+    user: User,
+    by: User | None = None,
+    book_id: int | str | None = None,
 ) -> LinkOutcome:
     """Resolve the owner's conflict ``conflict_id`` with ``link`` (``book_id``), ``create``
     or ``ignore``. Raises :class:`ConflictAlreadyResolved` when someone got there first."""
@@ -207,12 +203,12 @@ def candidate_similarity(conflict: AudibleConflict, book_id: int) -> float | Non
 def _candidate_book_id(candidate: dict[str, Any]) -> int | None:
     value = candidate.get("id", candidate.get("book_id"))
     try:
-        return int(value)
+        return int(value)  # type: ignore[arg-type]  # None and junk are the TypeError below
     except (TypeError, ValueError):
         return None
 
 
-def book_from_item(user: AbstractBaseUser, item: dict[str, Any]) -> Book:
+def book_from_item(user: User, item: dict[str, Any]) -> Book:
     """A new (unsaved) tracker book with what the Audible item says about the work."""
     try:
         isbn10, isbn13 = normalise_any(str(item.get("isbn") or ""))
@@ -241,7 +237,7 @@ def book_from_item(user: AbstractBaseUser, item: dict[str, Any]) -> Book:
 # --- inside the transaction -------------------------------------------------------------------
 
 
-def _owned_book(user: AbstractBaseUser, book_id: Any) -> Book:
+def _owned_book(user: User, book_id: Any) -> Book:
     try:
         pk = int(book_id)
     except (TypeError, ValueError):
@@ -252,7 +248,7 @@ def _owned_book(user: AbstractBaseUser, book_id: Any) -> Book:
     return book
 
 
-def _lock_open_conflict(user: AbstractBaseUser, asin: str) -> AudibleConflict | None:
+def _lock_open_conflict(user: User, asin: str) -> AudibleConflict | None:
     return (
         AudibleConflict.objects.select_for_update()
         .filter(user=user, asin=asin, status=ConflictStatus.OPEN)
@@ -260,7 +256,7 @@ def _lock_open_conflict(user: AbstractBaseUser, asin: str) -> AudibleConflict | 
     )
 
 
-def _lock_mapping(user: AbstractBaseUser, asin: str) -> AudibleBookMapping | None:
+def _lock_mapping(user: User, asin: str) -> AudibleBookMapping | None:
     return AudibleBookMapping.objects.select_for_update().filter(user=user, asin=asin).first()
 
 
@@ -275,7 +271,7 @@ def _stored_item(
 
 
 def _upsert_mapping(
-    user: AbstractBaseUser, asin: str, changes: dict[str, Any]
+    user: User, asin: str, changes: dict[str, Any]
 ) -> tuple[AudibleBookMapping, bool]:
     """Lock and update the mapping, or create it; a concurrent create is retried as update."""
     mapping = _lock_mapping(user, asin)
@@ -297,7 +293,7 @@ def _close_conflict(
     conflict: AudibleConflict | None,
     resolution: str,
     book: Book | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> AudibleConflict | None:
     """Close ``conflict`` once (compare-and-set on ``status``) and return it as stored."""
     if conflict is None:
@@ -318,12 +314,12 @@ def _close_conflict(
 
 
 def _link(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     book: Book,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     method: str,
     confidence: float | None,
     created_book: bool = False,
@@ -360,11 +356,11 @@ def _resolution_for(method: str) -> str:
 
 
 def _create(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> LinkOutcome:
     item = _stored_item(asin, conflict, _lock_mapping(user, asin))
     if item is None:
@@ -386,11 +382,11 @@ def _create(
 
 
 def _ignore(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)
     item = _stored_item(asin, conflict, existing) or {"asin": asin}
