@@ -37,6 +37,7 @@ from tracker_api.audible_sync import limits
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.api.presentation import TIER_COLOURS
+from tracker_api.audible_sync.api.presentation import bulk_linkable
 from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
@@ -255,11 +256,17 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         permissions=["change"],
     )
     def link_best_candidates(self, request: HttpRequest, queryset: QuerySet) -> None:
-        """beets' "apply": refused for a best candidate below medium, like beets' ``require``."""
+        """beets' "apply": refused below medium, like beets' ``require``; the tiers are the
+        matcher's stored ones (``bulk_linkable``), never recomputed from a score."""
         linked, refused = 0, 0
         for conflict in queryset.filter(status=ConflictStatus.OPEN):
+            candidates = conflict.candidates or []
             best = _best(conflict)
-            if best is None or best["tier"] == "low" or best["book_id"] is None:
+            if (
+                best is None
+                or best["book_id"] is None
+                or not bulk_linkable(conflict.recommendation, candidates[0])
+            ):
                 refused += 1
                 continue
             try:

@@ -30,16 +30,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker_api.audible_sync import progress
+from tracker_api.audible_sync.items import book_from_item
+from tracker_api.audible_sync.items import work_of
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import ConflictResolution
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.models import MatchMethod
 from tracker_api.audible_sync.models import ProgressSource
-from tracker_api.books.isbn import InvalidIsbn
-from tracker_api.books.isbn import normalise_any
 from tracker_api.books.models import Book
-from tracker_api.books.models import BookSource
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -208,32 +207,6 @@ def _candidate_book_id(candidate: dict[str, Any]) -> int | None:
         return None
 
 
-def book_from_item(user: User, item: dict[str, Any]) -> Book:
-    """A new (unsaved) tracker book with what the Audible item says about the work."""
-    try:
-        isbn10, isbn13 = normalise_any(str(item.get("isbn") or ""))
-    except InvalidIsbn:
-        isbn10, isbn13 = "", ""
-    series = next(
-        (s for s in item.get("series") or [] if isinstance(s, dict) and s.get("title")), None
-    )
-    year_match = re.match(r"(\d{4})", str(item.get("release_date") or ""))
-    return Book(
-        user=user,
-        title=str(item.get("title") or item.get("asin") or "Untitled")[:500],
-        subtitle=str(item.get("subtitle") or "")[:500],
-        authors=[str(a) for a in item.get("authors") or [] if a],
-        isbn10=isbn10,
-        isbn13=isbn13,
-        asin=str(item.get("asin") or "")[:20],
-        series=str(series["title"])[:300] if series else "",
-        series_position=str(series.get("sequence") or "")[:20] if series else "",
-        language=str(item.get("language") or "")[:35],
-        year=int(year_match.group(1)) if year_match else None,
-        source=BookSource.AUDIBLE,
-    )
-
-
 # --- inside the transaction -------------------------------------------------------------------
 
 
@@ -367,7 +340,7 @@ def _create(
         raise AsinNotFound(
             "No Audible title with this ASIN has been seen in your library yet; sync first."
         )
-    book = book_from_item(user, item)
+    book = book_from_item(user.pk, work_of(item))
     book.save()
     return _link(
         user,

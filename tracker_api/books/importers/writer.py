@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 FILLED_FIELDS = (
     "title",
     "authors",
+    "contributors",
     "isbn10",
     "isbn13",
     "goodreads_id",
