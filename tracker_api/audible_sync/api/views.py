@@ -89,6 +89,7 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
             "resolved_conflict": outcome.resolved_conflict,
             "created_book": outcome.created_book,
             "progress_applied": outcome.progress_applied,
+            "reverted": outcome.reverted.as_dict() if outcome.reverted else None,
         }
     ).data
 
@@ -166,21 +167,18 @@ class LinkView(APIView):
         body = LinkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        person = signed_in_user(request)
         try:
+            revert = bool(data.get("revert"))
             if data.get("ignore"):
-                outcome = linking.ignore_asin(
-                    signed_in_user(request), data["asin"], by=signed_in_user(request)
-                )
+                outcome = linking.ignore_asin(person, data["asin"], by=person, revert=revert)
             elif data.get("create"):
                 outcome = linking.create_book_from_item(
-                    signed_in_user(request), data["asin"], by=signed_in_user(request)
+                    person, data["asin"], by=person, revert=revert
                 )
             else:
                 outcome = linking.link_asin(
-                    signed_in_user(request),
-                    data["asin"],
-                    data["book_id"],
-                    by=signed_in_user(request),
+                    person, data["asin"], data["book_id"], by=person, revert=revert
                 )
         except linking.LinkingError as exc:
             raise linking_api_error(exc) from None
