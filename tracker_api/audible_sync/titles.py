@@ -113,7 +113,8 @@ def _from_mappings(mappings: QuerySet[AudibleBookMapping]) -> list[dict[str, Any
 
 
 def _progress(item: dict[str, Any]) -> dict[str, Any]:
-    progress = item.get("progress") if isinstance(item.get("progress"), dict) else {}
+    found = item.get("progress")
+    progress: dict[str, Any] = found if isinstance(found, dict) else {}
     percent = progress.get("percent")
     position = progress.get("position_ms")
     return {

@@ -19,7 +19,7 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
     sync_run_id = serializers.IntegerField(
         source="sync_log_id", allow_null=True, help_text="The run that saw it; null: a link."
     )
-    source = serializers.ChoiceField(choices=ProgressSource.choices)
+    source = serializers.ChoiceField(choices=ProgressSource.choices)  # type: ignore[assignment]
     status_before = serializers.ChoiceField(choices=_STATUS_OR_EMPTY)
     status_after = serializers.ChoiceField(choices=_STATUS_OR_EMPTY)
 

@@ -7,6 +7,8 @@ book is a 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +22,7 @@ from tracker_api.audible_sync.api.history_serializers import HistoryEntrySeriali
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import ProgressSource
 from tracker_api.books.models import Book
+from tracker_api.core.signed_in import signed_in_user
 
 TAG = "progress history"
 HISTORY_EXAMPLE = {
@@ -44,7 +47,9 @@ TIME_PARAMETERS = [
 ]
 
 
-def history_rows(queryset: QuerySet[AudibleProgressHistory], params) -> QuerySet:
+def history_rows(
+    queryset: QuerySet[AudibleProgressHistory], params: Any
+) -> QuerySet[AudibleProgressHistory]:
     """The shared filters and order of every history list."""
     rows = filters.time_range(queryset, params, "recorded_at")
     rows = filters.choice(rows, params, "source", ProgressSource.values)
@@ -66,7 +71,7 @@ class HistoryListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[AudibleProgressHistory]:
         params = self.request.query_params
-        rows = AudibleProgressHistory.objects.filter(user=self.request.user)
+        rows = AudibleProgressHistory.objects.filter(user=signed_in_user(self.request))
         asin = filters.asin(params, "asin")
         if asin is not None:
             rows = rows.filter(asin=asin)
@@ -87,7 +92,7 @@ class BookHistoryView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[AudibleProgressHistory]:
         book = get_object_or_404(
-            Book.objects.filter(user=self.request.user).only("pk"), pk=self.kwargs["pk"]
+            Book.objects.filter(user=signed_in_user(self.request)).only("pk"), pk=self.kwargs["pk"]
         )
-        rows = AudibleProgressHistory.objects.filter(user=self.request.user, book=book)
+        rows = AudibleProgressHistory.objects.filter(user=book.user_id, book=book)
         return history_rows(rows, self.request.query_params)

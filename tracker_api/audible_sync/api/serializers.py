@@ -300,7 +300,8 @@ def with_book_facts(candidates: Any, user_id: int | None) -> list[dict[str, Any]
     for candidate in candidates:
         if not isinstance(candidate, dict):
             continue
-        book = facts.get(candidate.get("id", candidate.get("book_id")))
+        key = candidate.get("id", candidate.get("book_id"))
+        book = facts.get(key) if isinstance(key, int) else None
         if book is not None:
             candidate = {
                 **{k: book[k] for k in ("series", "series_position", "year")},

@@ -19,6 +19,7 @@ from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.undo import revert
 from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
+from tracker_api.core.signed_in import signed_in_user
 
 BLOCKED_EXAMPLE = {
     "error": {
@@ -48,7 +49,9 @@ class RunUndoView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         # Another person's run is a 404 whatever the body says (not a 400 about the body).
-        get_object_or_404(AudibleSyncLog.objects.filter(user=request.user).only("pk"), pk=pk)
+        get_object_or_404(
+            AudibleSyncLog.objects.filter(user=signed_in_user(request)).only("pk"), pk=pk
+        )
         UndoRequestSerializer(data=request.data or {}).is_valid(raise_exception=True)
         try:
             outcome = revert.undo_run(request.user, pk, by=request.user)

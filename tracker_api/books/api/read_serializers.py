@@ -18,7 +18,7 @@ class ReadSerializer(serializers.ModelSerializer):
     book_id = serializers.IntegerField(read_only=True)
     book_title = serializers.CharField(source="book.title", read_only=True)
     status = serializers.ChoiceField(choices=ReadStatus.choices)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=ReadSource.choices,
         help_text="Who recorded it: audible (the sync or a link), import, manual (by hand).",
     )

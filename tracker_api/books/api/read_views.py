@@ -31,6 +31,7 @@ from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.books.models import ReadSource
 from tracker_api.books.models import ReadStatus
+from tracker_api.core.signed_in import signed_in_user
 
 TAG = "reads"
 READ_EXAMPLE = {
@@ -80,7 +81,7 @@ def _ordered(reads: QuerySet[BookRead]) -> QuerySet[BookRead]:
 
 
 def _own_book(request: Request, pk: int, *, lock: bool = False) -> Book:
-    books = Book.objects.filter(user=request.user)
+    books = Book.objects.filter(user=signed_in_user(request))
     if lock:
         books = books.select_for_update()
     return get_object_or_404(books, pk=pk)
@@ -144,7 +145,7 @@ class BookReadDetailView(generics.GenericAPIView):
 
     def get_queryset(self) -> QuerySet[BookRead]:
         return BookRead.objects.filter(
-            book__user=self.request.user, book_id=self.kwargs["pk"]
+            book__user=signed_in_user(self.request), book_id=self.kwargs["pk"]
         ).select_related("book")
 
     def _read(self, *, lock: bool = False) -> BookRead:
@@ -227,7 +228,8 @@ class ReadListView(generics.ListAPIView):
     serializer_class = ReadSerializer
 
     def get_queryset(self) -> QuerySet[BookRead]:
-        reads = BookRead.objects.filter(book__user=self.request.user).select_related("book")
+        reads = BookRead.objects.filter(book__user=signed_in_user(self.request))
+        reads = reads.select_related("book")
         return _ordered(filter_reads(reads, self.request.query_params))
 
 
