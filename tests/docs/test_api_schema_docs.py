@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.tracker.conftest import anon  # noqa: F401 - fixture
 from tests.tracker.test_schema import schema  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_every_operation_has_a_summary_a_described_tag_and_an_example(schema):  
         if _has_body(operation):
             assert _has_example(operation), f"{label} has no example"
         seen += 1
-    assert seen >= 40
+    assert seen >= 30
 
 
 def test_the_description_says_how_to_get_a_token(schema):  # noqa: F811
