@@ -26,7 +26,7 @@ from tracker_api.core.search_bounds import SEARCH_MAX_CHARS
 from tracker_api.core.search_bounds import distinct_words
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def search_words(query: str) -> list[str]:
@@ -60,7 +60,7 @@ def filter_by_search(queryset: QuerySet[Book], query: str) -> QuerySet[Book]:
     )
 
 
-def search_books(user: AbstractBaseUser, query: str, limit: int = 20) -> list[Book]:
+def search_books(user: User, query: str, limit: int = 20) -> list[Book]:
     """The ``limit`` best matches for ``query`` in ``user``'s catalogue, best first."""
     if not search_words(query):
         return []

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from types import ModuleType
 from typing import IO
 from typing import TYPE_CHECKING
 from typing import Any
@@ -25,7 +26,7 @@ from tracker_api.books.importers.writer import BatchOutcome
 from tracker_api.books.importers.writer import BatchWriter
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 BATCH_SIZE = 1000
 FORMATS = (goodreads, storygraph)
@@ -80,7 +81,7 @@ class ImportResult:
         }
 
 
-def detect_format(header: list[str]):
+def detect_format(header: list[str]) -> ModuleType:
     """The parser module whose signature columns are all in ``header``."""
     columns = {name.strip() for name in header}
     for module in FORMATS:
@@ -212,7 +213,7 @@ class _CappedReader:
         return chunk
 
 
-def import_books(user: AbstractBaseUser, binary: IO[bytes]) -> ImportResult:
+def import_books(user: User, binary: IO[bytes]) -> ImportResult:
     """Read ``binary`` (a CSV export) into ``user``'s books; returns what happened per row.
 
     Raises :class:`ImportFormatError` when the file is not a known export at all, and

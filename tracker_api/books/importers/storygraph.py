@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tracker_api.books.credits import contributors_of
+from tracker_api.books.credits import split_credits
 from tracker_api.books.importers.records import DATE_CELL_LIMIT
 from tracker_api.books.importers.records import DATES_CELL_LIMIT
 from tracker_api.books.importers.records import ISBN_CELL_LIMIT
@@ -28,6 +30,7 @@ SIGNATURE = {"Title", "Authors", "ISBN/UID", "Read Status"}
 CELL_BUDGETS = {
     "Title": CellBudget(TITLE_CELL_LIMIT, skip=True),
     "Authors": CellBudget(NAMES_CELL_LIMIT),
+    "Contributors": CellBudget(NAMES_CELL_LIMIT),
     "ISBN/UID": CellBudget(ISBN_CELL_LIMIT),
     "Read Status": CellBudget(WORD_CELL_LIMIT),
     "Dates Read": CellBudget(DATES_CELL_LIMIT),
@@ -63,10 +66,17 @@ def parse_row(row: dict[str, str], line: int) -> BookRecord:
         raise RowError("The row has no title.")
     title, series, position = split_series(raw_title)
     status_word = (row.get("Read Status") or "").strip().lower()
+    authors, marked = split_credits(split_names(row.get("Authors") or ""))
+    contributors = marked + [
+        entry
+        for entry in contributors_of(split_names(row.get("Contributors") or ""))
+        if entry["name"] not in authors and entry not in marked
+    ]
     record = BookRecord(
         line=line,
         title=title,
-        authors=split_names(row.get("Authors") or ""),
+        authors=authors,
+        contributors=contributors,
         source=BookSource.STORYGRAPH,
         status=_STATUSES.get(status_word, BookStatus.WANT_TO_READ),
         series=series,
