@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from tracker_api.books import reading
+from tracker_api.books.credits import credits_text
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.core.owner_admin import OwnerScopedAdmin
@@ -42,7 +43,7 @@ class BookAdmin(OwnerScopedAdmin):
     raw_id_fields = ["user"]
     inlines = [BookReadInline]
     fieldsets = [
-        (None, {"fields": ["user", "title", "subtitle", "authors"]}),
+        (None, {"fields": ["user", "title", "subtitle", "authors", "contributors"]}),
         ("Identifiers", {"fields": ["isbn13", "isbn10", "asin", "goodreads_id"]}),
         ("Work", {"fields": ["series", "series_position", "language", "year", "pages"]}),
         (
@@ -76,7 +77,8 @@ class BookAdmin(OwnerScopedAdmin):
 
     @admin.display(description="Authors")
     def author_names(self, book: Book) -> str:
-        return ", ".join(book.authors or []) or "—"
+        """The authors, then anyone else credited with their role ("; with ... (illustrator)")."""
+        return credits_text(book.authors or [], book.contributors)
 
     @admin.display(description="Series", ordering="series")
     def series_label(self, book: Book) -> str:

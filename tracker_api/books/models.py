@@ -52,6 +52,12 @@ class Book(models.Model):
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True, default="")
     authors = models.JSONField(default=list, blank=True, help_text="Author names, in order.")
+    contributors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Others credited, not as authors: [{"name": ..., "role": "illustrator"}]; '
+        'role "" when the source does not say.',
+    )
     isbn10 = models.CharField(max_length=10, blank=True, default="")
     isbn13 = models.CharField(max_length=13, blank=True, default="")
     asin = models.CharField(max_length=20, blank=True, default="")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 FILLED_FIELDS = (
     "title",
     "authors",
+    "contributors",
     "isbn10",
     "isbn13",
     "goodreads_id",

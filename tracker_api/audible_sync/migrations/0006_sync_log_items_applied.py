@@ -4,7 +4,7 @@ from django.db import models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audible_sync", "0004_sync_log_audible_requests"),
+        ("audible_sync", "0005_change_log"),
     ]
 
     operations = [
