@@ -22,6 +22,7 @@ from tracker_api.audible_sync.pages.common import may_change
 from tracker_api.audible_sync.pages.common import url as page_url
 from tracker_api.audible_sync.sync.background import progress
 from tracker_api.core.roles import may_force_sync
+from tracker_api.core.signed_in import signed_in_user
 
 TEMPLATE = "admin/audible_sync/dashboard.html"
 SYNC_STATUS_COLOURS = {
@@ -47,7 +48,7 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
         picked = request.GET.get("user", "")
         if user_id is None and picked.isdigit():
             return HttpResponseRedirect(dashboard_url(int(picked), site.name))
-        viewer = request.user
+        viewer = signed_in_user(request)
         if user_id is None or user_id == viewer.pk:
             person = viewer
         elif viewer.is_superuser:
@@ -66,10 +67,10 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             "syncs": [_sync_row(log) for log in board.syncs],
             "picker": _picker(person, viewer) if viewer.is_superuser else None,
             "conflicts_url": _filtered(
-                site.name, "audibleconflict", person.pk, "status__exact=open"
+                site.name, "audibleconflict", person.id, "status__exact=open"
             ),
-            "logs_url": _filtered(site.name, "audiblesynclog", person.pk),
-            "config_url": _filtered(site.name, "audibleconfig", person.pk),
+            "logs_url": _filtered(site.name, "audiblesynclog", person.id),
+            "config_url": _filtered(site.name, "audibleconfig", person.id),
             **(_own_pages(request, site.name) if own else {"own": False}),
         }
         return TemplateResponse(request, TEMPLATE, context)
