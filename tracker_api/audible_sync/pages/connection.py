@@ -39,6 +39,7 @@ from tracker_api.audible_sync.pages.common import url
 from tracker_api.audible_sync.pages.forms import AuthFileForm
 from tracker_api.audible_sync.pages.forms import FinishLoginForm
 from tracker_api.audible_sync.pages.forms import StartLoginForm
+from tracker_api.core.signed_in import signed_in_user
 
 SESSION_KEY = "audible_external_login"
 TEMPLATE = "admin/audible_sync/connection.html"
@@ -93,7 +94,7 @@ def _connected_message(request: HttpRequest, answer: dict[str, Any], replaced: b
 
 def connection_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
     """The connection's state and every way to connect, reconnect or disconnect."""
-    config = _config(request.user)
+    config = _config(signed_in_user(request))
     pending = _pending(request)
     ctx = context(
         site,
@@ -128,7 +129,7 @@ def start_login(site: AdminSite, request: HttpRequest) -> HttpResponse:
     if form.cleaned_data["with_username"]:
         body["with_username"] = True
     try:
-        answer = connect_account(request.user, body)
+        answer = connect_account(signed_in_user(request), body)
     except gateway.GatewayError as exc:
         _gateway_failed(request, exc)
         return _to_connection()
@@ -155,14 +156,14 @@ def finish_login(site: AdminSite, request: HttpRequest) -> HttpResponse:
         return _to_connection("finish-login")
     if _throttled(request):
         return _to_connection("finish-login")
-    replaced = _config(request.user).is_connected
+    replaced = _config(signed_in_user(request)).is_connected
     body = {
         "method": "external",
         "state": pending["state"],
         "redirect_url": form.cleaned_data["redirect_url"],
     }
     try:
-        answer = connect_account(request.user, body)
+        answer = connect_account(signed_in_user(request), body)
     except gateway.GatewayError as exc:
         if exc.code in RESTART_CODES:
             request.session.pop(SESSION_KEY, None)
@@ -204,9 +205,9 @@ def import_file(site: AdminSite, request: HttpRequest) -> HttpResponse:
         body["password"] = form.cleaned_data["password"]
     if form.cleaned_data["locale"]:
         body["locale"] = form.cleaned_data["locale"]
-    replaced = _config(request.user).is_connected
+    replaced = _config(signed_in_user(request)).is_connected
     try:
-        answer = connect_account(request.user, body)
+        answer = connect_account(signed_in_user(request), body)
     except gateway.GatewayError as exc:
         _gateway_failed(request, exc)
         return _to_connection("import-file")
@@ -216,7 +217,7 @@ def import_file(site: AdminSite, request: HttpRequest) -> HttpResponse:
 
 def disconnect_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
     """GET: what disconnecting does, and a button; POST: deregister and forget."""
-    config = _config(request.user)
+    config = _config(signed_in_user(request))
     if request.method != "POST":
         ctx = context(
             site,
@@ -228,7 +229,7 @@ def disconnect_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
         )
         return TemplateResponse(request, DISCONNECT_TEMPLATE, ctx)
     try:
-        outcome = disconnect(request.user)
+        outcome = disconnect(signed_in_user(request))
     except gateway.GatewayError as exc:
         error = gateway_api_error(exc)
         messages.error(

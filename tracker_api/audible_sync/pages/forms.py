@@ -47,15 +47,15 @@ class PreferencesForm(forms.ModelForm):
             "import_podcasts": "Import podcasts too",
         }
 
-    def _post_clean(self) -> None:
-        """The API's rules instead of the model's own checks (their sentences differ)."""
-        cleaned = self.cleaned_data
+    def clean(self) -> dict[str, Any]:
+        """The API's rules and sentences. A field refused here is left out of the model's own
+        checks that follow (Django skips fields with errors), so it reads once, as the API."""
+        cleaned = super().clean() or {}
         data = {name: cleaned[name] for name in PREFERENCE_FIELDS if name in cleaned}
         for name, messages in preference_errors(data).items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
-        if not self.errors:
-            super()._post_clean()
+        return cleaned
 
 
 class StartLoginForm(forms.Form):

@@ -20,19 +20,20 @@ from tracker_api.audible_sync.pages.common import url
 from tracker_api.audible_sync.pages.forms import PreferencesForm
 from tracker_api.audible_sync.preferences import PREFERENCE_FIELDS
 from tracker_api.audible_sync.preferences import save_preferences
+from tracker_api.core.signed_in import signed_in_user
 
 TEMPLATE = "admin/audible_sync/settings.html"
 
 
 def settings_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
-    config = AudibleConfig.objects.filter(user=request.user).first() or AudibleConfig(
-        user=request.user
+    config = AudibleConfig.objects.filter(user=signed_in_user(request)).first() or AudibleConfig(
+        user=signed_in_user(request)
     )
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=config)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in PREFERENCE_FIELDS}
-            save_preferences(request.user, data, partial=False)
+            save_preferences(signed_in_user(request), data, partial=False)
             messages.success(request, "Your sync settings are saved.")
             return HttpResponseRedirect(url("settings", site.name))
     else:

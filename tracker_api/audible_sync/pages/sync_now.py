@@ -25,6 +25,7 @@ from tracker_api.audible_sync.sync import SyncRefused
 from tracker_api.audible_sync.sync.background import progress
 from tracker_api.audible_sync.sync.background import start_sync
 from tracker_api.core.roles import may_force_sync
+from tracker_api.core.signed_in import signed_in_user
 
 FORCE_REFUSED = "Only an operator may bypass the rate limit."
 
@@ -34,11 +35,11 @@ def sync_now(site: AdminSite, request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     force = request.POST.get("force") in ("1", "true", "on")
-    if force and not may_force_sync(request.user):
+    if force and not may_force_sync(signed_in_user(request)):
         raise PermissionDenied(FORCE_REFUSED)
     dashboard = url("dashboard", site.name)
     try:
-        started = start_sync(request.user, trigger=SyncTrigger.MANUAL, force=force)
+        started = start_sync(signed_in_user(request), trigger=SyncTrigger.MANUAL, force=force)
     except SyncRefused as exc:
         messages.error(request, f"The sync did not start: {exc.message}")
         return HttpResponseRedirect(dashboard)
@@ -49,6 +50,6 @@ def sync_status(site: AdminSite, request: HttpRequest) -> HttpResponse:
     """GET ``?after=<log id>``: the person's newest run after that log (see ``progress``)."""
     raw = request.GET.get("after", "0")
     after = int(raw) if raw.isdigit() else 0
-    answer = JsonResponse(progress(request.user, after))
+    answer = JsonResponse(progress(signed_in_user(request), after))
     answer["Cache-Control"] = "no-store"
     return answer

@@ -199,8 +199,8 @@ def progress(user: Any, after_log_id: int = 0) -> dict[str, Any]:
     )
     if row is None:
         locked = AudibleConfig.objects.filter(user=user).exclude(sync_lock_token="").exists()
-        body = {"state": "waiting" if locked else "none", "running": locked}
-        return {**body, "text": progress_text(body)}
+        waiting: dict[str, Any] = {"state": "waiting" if locked else "none", "running": locked}
+        return {**waiting, "text": progress_text(waiting)}
     body: dict[str, Any] = {
         "state": row.status,
         "running": row.status == SyncStatus.RUNNING,
