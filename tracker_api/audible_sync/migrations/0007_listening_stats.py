@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audible_sync', '0005_change_log'),
+        ('audible_sync', '0006_sync_log_items_applied'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
