@@ -52,6 +52,7 @@ from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
 from tracker_api.core.owner_admin import OwnerScopedAdmin
+from tracker_api.core.signed_in import signed_in_user
 
 ADMIN_CSS = {"all": ["audible_sync/admin.css"]}
 SEARCH_LIMIT = 15
@@ -117,7 +118,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         "resolved_at",
         "created_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     change_form_template = "admin/audible_sync/audibleconflict/change_form.html"
 
     class Media:
@@ -179,7 +180,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
                 conflict.pk,
                 action,
                 user=conflict.user,
-                by=request.user,
+                by=signed_in_user(request),
                 book_id=request.POST.get("book_id") or None,
             )
         except linking.LinkingError as exc:
@@ -274,7 +275,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
                     conflict.pk,
                     "link",
                     user=conflict.user,
-                    by=request.user,
+                    by=signed_in_user(request),
                     book_id=best["book_id"],
                 )
             except linking.LinkingError:
@@ -295,7 +296,9 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         done = 0
         for conflict in queryset.filter(status=ConflictStatus.OPEN):
             try:
-                linking.resolve_conflict(conflict.pk, "ignore", user=conflict.user, by=request.user)
+                linking.resolve_conflict(
+                    conflict.pk, "ignore", user=conflict.user, by=signed_in_user(request)
+                )
             except linking.LinkingError:
                 continue
             done += 1
@@ -348,7 +351,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     change_form_template = "admin/audible_sync/audiblebookmapping/change_form.html"
 
     class Media:
@@ -380,7 +383,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
         try:
             if request.POST.get("ignore"):
                 outcome = linking.ignore_asin(
-                    mapping.user, mapping.asin, by=request.user, revert=revert
+                    mapping.user, mapping.asin, by=signed_in_user(request), revert=revert
                 )
                 self.message_user(request, f"{mapping.asin} is ignored (not mine).")
             else:
@@ -388,7 +391,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                     mapping.user,
                     mapping.asin,
                     request.POST.get("book_id"),
-                    by=request.user,
+                    by=signed_in_user(request),
                     revert=revert,
                 )
                 self.message_user(request, f'{mapping.asin} now links to "{outcome.book}".')
@@ -431,7 +434,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
     def ignore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = 0
         for mapping in queryset.select_related("user"):
-            linking.ignore_asin(mapping.user, mapping.asin, by=request.user)
+            linking.ignore_asin(mapping.user, mapping.asin, by=signed_in_user(request))
             count += 1
         self.message_user(request, f"Ignored {count} title(s).")
 

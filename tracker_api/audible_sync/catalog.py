@@ -26,10 +26,12 @@ def catalog_book(row: tuple[Any, ...]) -> CatalogBook:
     """A ``values_list(*COLUMNS)`` row -> CatalogBook (empty strings become None)."""
     values = dict(zip(COLUMNS, row, strict=True))
     authors = values.pop("authors") or []
+    contributors = catalogue_contributors(values.pop("contributors"))
+    fields: dict[str, Any] = {k: (v if v != "" else None) for k, v in values.items()}
     return CatalogBook(
         authors=tuple(str(a) for a in authors if a) if isinstance(authors, list) else (),
-        contributors=catalogue_contributors(values.pop("contributors")),
-        **{k: (v if v != "" else None) for k, v in values.items()},
+        contributors=contributors,
+        **fields,
     )
 
 

@@ -51,7 +51,7 @@ from tracker_api.audible_sync.undo.records import ChangeKind
 from tracker_api.books.models import Book
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ASIN_PATTERN = re.compile(r"^[A-Z0-9]{1,20}$")
 LAST_PROGRESS_RESET = {
@@ -126,11 +126,11 @@ def clean_asin(value: Any) -> str:
 
 
 def link_asin(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
-    book_id: int,
+    book_id: int | str | None,
     *,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     confidence: float | None = None,
     revert: bool = False,
 ) -> LinkOutcome:
@@ -157,10 +157,10 @@ def link_asin(
 
 
 def create_book_from_item(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     *,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     revert: bool = False,
 ) -> LinkOutcome:
     """Create a tracker book from the stored Audible item of ``asin`` and link it.
@@ -175,10 +175,10 @@ def create_book_from_item(
 
 
 def ignore_asin(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     *,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     revert: bool = False,
 ) -> LinkOutcome:
     """Mark ``asin`` "not mine": its mapping keeps no book and the sync leaves it alone.
@@ -193,9 +193,9 @@ def resolve_conflict(
     conflict_id: int,
     action: str,
     *,
-    user: AbstractBaseUser,
-    by: AbstractBaseUser | None = None,
-    book_id: int | None = None,
+    user: User,
+    by: User | None = None,
+    book_id: int | str | None = None,
 ) -> LinkOutcome:
     """Resolve the owner's conflict ``conflict_id`` with ``link`` (``book_id``), ``create``
     or ``ignore``. Raises :class:`ConflictAlreadyResolved` when someone got there first."""
@@ -242,7 +242,7 @@ def candidate_similarity(conflict: AudibleConflict, book_id: int) -> float | Non
 def _candidate_book_id(candidate: dict[str, Any]) -> int | None:
     value = candidate.get("id", candidate.get("book_id"))
     try:
-        return int(value)
+        return int(value)  # type: ignore[arg-type]  # None and junk are the TypeError below
     except (TypeError, ValueError):
         return None
 
@@ -250,7 +250,7 @@ def _candidate_book_id(candidate: dict[str, Any]) -> int | None:
 # --- inside the transaction -------------------------------------------------------------------
 
 
-def _owned_book(user: AbstractBaseUser, book_id: Any) -> Book:
+def _owned_book(user: User, book_id: Any) -> Book:
     try:
         pk = int(book_id)
     except (TypeError, ValueError):
@@ -261,7 +261,7 @@ def _owned_book(user: AbstractBaseUser, book_id: Any) -> Book:
     return book
 
 
-def _lock_open_conflict(user: AbstractBaseUser, asin: str) -> AudibleConflict | None:
+def _lock_open_conflict(user: User, asin: str) -> AudibleConflict | None:
     return (
         AudibleConflict.objects.select_for_update()
         .filter(user=user, asin=asin, status=ConflictStatus.OPEN)
@@ -269,7 +269,7 @@ def _lock_open_conflict(user: AbstractBaseUser, asin: str) -> AudibleConflict | 
     )
 
 
-def _lock_mapping(user: AbstractBaseUser, asin: str) -> AudibleBookMapping | None:
+def _lock_mapping(user: User, asin: str) -> AudibleBookMapping | None:
     return AudibleBookMapping.objects.select_for_update().filter(user=user, asin=asin).first()
 
 
@@ -284,7 +284,7 @@ def _stored_item(
 
 
 def _upsert_mapping(
-    user: AbstractBaseUser, asin: str, changes: dict[str, Any], journal: Journal
+    user: User, asin: str, changes: dict[str, Any], journal: Journal
 ) -> tuple[AudibleBookMapping, bool]:
     """Lock and update the mapping, or create it; a concurrent create is retried as update."""
     mapping = _lock_mapping(user, asin)
@@ -309,7 +309,7 @@ def _close_conflict(
     conflict: AudibleConflict | None,
     resolution: str,
     book: Book | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> AudibleConflict | None:
     """Close ``conflict`` once (compare-and-set on ``status``) and return it as stored."""
     if conflict is None:
@@ -330,12 +330,12 @@ def _close_conflict(
 
 
 def _link(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     book: Book,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     method: str,
     confidence: float | None,
     created_book: bool = False,
@@ -371,16 +371,16 @@ def _link(
     )
 
 
-def _journal(user: AbstractBaseUser, asin: str, by: AbstractBaseUser | None) -> Journal:
+def _journal(user: User, asin: str, by: User | None) -> Journal:
     return Journal(user.pk, ChangeKind.LINK, by=by, asin=asin, summary=f"Manual link of {asin}.")
 
 
 def _revert_old_link(
-    user: AbstractBaseUser,
+    user: User,
     existing: AudibleBookMapping | None,
     new_book: Book | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> undo.RevertOutcome | None:
     """Revert what the title's old link wrote to the book it leaves (nothing if it stays)."""
     if existing is None or existing.book_id is None:
@@ -400,11 +400,11 @@ def _resolution_for(method: str) -> str:
 
 
 def _create(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     revert: bool = False,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)
@@ -435,11 +435,11 @@ def _create(
 
 
 def _ignore(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     revert: bool = False,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)

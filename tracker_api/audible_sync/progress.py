@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
@@ -75,7 +76,7 @@ def _when(value: Any) -> datetime | None:
         return value
     parsed = parse_datetime(str(value))
     if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+        parsed = timezone.make_aware(parsed, UTC)
     return parsed
 
 

@@ -6,8 +6,11 @@ reads edited inline are summarised onto the book again, as everywhere else.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db import transaction
+from django.http import HttpRequest
 
 from tracker_api.books import reading
 from tracker_api.books.credits import credits_text
@@ -53,7 +56,7 @@ class BookAdmin(OwnerScopedAdmin):
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def save_model(self, request, obj: Book, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Book, form: Any, change: bool) -> None:
         edit = {name: form.cleaned_data[name] for name in reading.BOOK_FIELDS}
         if not change:
             super().save_model(request, obj, form, change)
@@ -70,7 +73,7 @@ class BookAdmin(OwnerScopedAdmin):
             if moved:
                 reading.person_edit(obj, moved)
 
-    def save_related(self, request, form, formsets, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
             reading.refresh_book(form.instance)

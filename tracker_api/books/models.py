@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -112,7 +114,7 @@ class Book(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "authors"} & set(update_fields):

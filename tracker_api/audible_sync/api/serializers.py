@@ -270,7 +270,7 @@ class ConflictSerializer(serializers.ModelSerializer):
         help_text="Empty while open.",
     )
     resolved_book_id = serializers.IntegerField(allow_null=True)
-    resolved_by = serializers.SlugRelatedField(
+    resolved_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username",
         read_only=True,
         allow_null=True,
@@ -323,7 +323,8 @@ class LinkRequestSerializer(StrictBodyMixin, serializers.Serializer):
 
     asin = serializers.CharField(max_length=20)
     book_id = serializers.IntegerField(required=False, help_text="Link to this book of yours.")
-    create = serializers.BooleanField(
+    # A field named like Serializer.create (the stubs type that method).
+    create = serializers.BooleanField(  # type: ignore[assignment]
         required=False, help_text="Create a book from the stored Audible item and link it."
     )
     ignore = serializers.BooleanField(required=False, help_text='Mark the title "not mine".')

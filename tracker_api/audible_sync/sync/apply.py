@@ -111,7 +111,7 @@ class _New:
     """A mapping (and maybe a book) this run creates, with the progress planned for it."""
 
     mapping: AudibleBookMapping
-    book: Book | None
+    book: Book
     plan: ProgressPlan
     book_is_new: bool
     temp_id: str | None = None
@@ -181,8 +181,8 @@ class LibraryApplier:
             try:
                 parsed = AudibleItem.parse(item)
             except (TypeError, ValueError) as exc:
-                asin = item.get("asin") if isinstance(item, dict) else None
-                self.result.fail(asin, f"Unreadable item {asin or '(no ASIN)'}: {exc}")
+                bad_asin = item.get("asin") if isinstance(item, dict) else None
+                self.result.fail(bad_asin, f"Unreadable item {bad_asin or '(no ASIN)'}: {exc}")
                 continue
             asin, observed = parsed.asin, parsed.observed
             if asin in seen_asins:
@@ -359,7 +359,7 @@ class LibraryApplier:
         )
         self.writer.reads.update(load_reads(real_ids))
         for item, observed, book_id, decision in linked:
-            book = self._temp_books.get(book_id) if isinstance(book_id, str) else books[book_id]
+            book = self._temp_books[book_id] if isinstance(book_id, str) else books[book_id]
             book_is_new = isinstance(book_id, str)
             state = BookState.of(book) if book_is_new else self.writer.state_of(book)
             plan = plan_progress(state, Seen(), observed, self.now)
@@ -423,14 +423,14 @@ class LibraryApplier:
                 [n.mapping for n in self.new], batch_size=BATCH_SIZE
             )
         for entry in self.new:
-            change = self.writer.add(
+            progress_change = self.writer.add(
                 entry.mapping,
                 entry.book,
                 entry.plan,
                 mapping_written=True,
                 book_written=entry.book_is_new,
             )
-            if change is not None and not entry.book_is_new and entry.book is not None:
+            if progress_change is not None and not entry.book_is_new:
                 self.result.updated += 1
         if self.new_conflicts:
             AudibleConflict.objects.bulk_create(self.new_conflicts, batch_size=BATCH_SIZE)

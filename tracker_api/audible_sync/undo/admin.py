@@ -13,7 +13,9 @@ the view permission alone changes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
+from typing import ClassVar
 
 from django.contrib import admin
 from django.contrib import messages
@@ -50,8 +52,8 @@ def _undo_message(log: Any, outcome: revert.RevertOutcome) -> str:
 class RunUndoAdminMixin:
     """Mixed into the sync log's admin: the undo page, its URL and the bulk action."""
 
-    actions = ["undo_selected_runs"]
-    change_form_template = "admin/audible_sync/audiblesynclog/change_form.html"
+    actions: Sequence[Any] | None = ("undo_selected_runs",)
+    change_form_template: ClassVar[Any] = "admin/audible_sync/audiblesynclog/change_form.html"
 
     def has_undo_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.has_perm(UNDO_PERMISSION))
@@ -122,7 +124,7 @@ class ChangeRecordInline(OwnerScopedInline):
     fk_name = "change_set"
     extra = 0
     can_delete = False
-    fields = ["asin", "title", "book_pk", "mapping_pk", "pretty_data", "reverted_by"]
+    fields = ("asin", "title", "book_pk", "mapping_pk", "pretty_data", "reverted_by")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -145,7 +147,7 @@ class ChangeSetAdmin(OwnerScopedAdmin):
     list_select_related = ["user"]
     search_fields = ["asin", "summary", "records__title"]
     inlines = [ChangeRecordInline]
-    fields = ["user", "kind", "sync_log", "asin", "by", "reverts", "summary", "created_at"]
+    fields = ("user", "kind", "sync_log", "asin", "by", "reverts", "summary", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -157,6 +159,8 @@ class ChangeSetAdmin(OwnerScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
         results, _ = super().get_search_results(request, queryset, search_term)
         return results.distinct(), False

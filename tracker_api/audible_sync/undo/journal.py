@@ -79,7 +79,7 @@ class Journal:
         if entry is None:
             entry = self.titles[key] = _Title(asin=asin)
         if not entry.title:
-            if book is not None and getattr(book, "title", ""):
+            if book is not None and getattr(book, "title", None):
                 entry.title = str(book.title)[:500]
             elif mapping is not None:
                 entry.title = str((getattr(mapping, "item", None) or {}).get("title") or "")[:500]

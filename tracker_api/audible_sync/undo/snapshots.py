@@ -39,7 +39,7 @@ def decode(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
         field = model._meta.get_field(name[:-3] if name.endswith("_id") else name)
         if value is not None and isinstance(field, models.DateTimeField):
             value = field.to_python(value)
-        out[field.attname] = value
+        out[getattr(field, "attname", name)] = value  # a concrete field: its column name
     return out
 
 

@@ -107,7 +107,7 @@ class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
         if "isbn10" in attrs or "isbn13" in attrs:
             isbn10 = attrs.get("isbn10", "" if "isbn13" in attrs else current["isbn10"])
             isbn13 = attrs.get("isbn13", "" if "isbn10" in attrs else current["isbn13"])
-            attrs["isbn10"], attrs["isbn13"] = complete_pair(isbn10, isbn13)
+            attrs["isbn10"], attrs["isbn13"] = complete_pair(isbn10 or "", isbn13 or "")
         started = attrs.get("started_at", current["started_at"])
         finished = attrs.get("finished_at", current["finished_at"])
         if started and finished and finished < started:
