@@ -8,7 +8,6 @@ pytest-django's ``live_server`` serves the tracker; the clicks are a person's (s
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connections
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +23,7 @@ from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.sync.apply import apply_library
 from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.books.models import Book
-from tracker_api.core.roles import PERSON_GROUP
+from tracker_api.core.roles import sync_person_group
 
 allow_orm_beside_playwright()
 
@@ -48,7 +47,7 @@ def test_a_person_relinks_with_revert_and_undoes_a_run(
     person = django_user_model.objects.create_user(
         "reader", "r@example.com", "reader-pass-789", is_staff=True
     )
-    person.groups.add(Group.objects.get(name=PERSON_GROUP))
+    person.groups.add(sync_person_group())  # a transactional test may have flushed it
     wrong = BookFactory(user=person, title="The Two Towers", authors=["J. R. R. Tolkien"])
     right = BookFactory(
         user=person, title="The Fellowship of the Ring", authors=["J. R. R. Tolkien"]
