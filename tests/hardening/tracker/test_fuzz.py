@@ -36,6 +36,7 @@ EVERY_OPERATION = {
     "GET /api/audible/status",
     "GET /api/audible/runs",
     "GET /api/audible/runs/{id}",
+    "POST /api/audible/runs/{id}/undo",
     "POST /api/audible/sync",
     "GET /api/books",
     "POST /api/books",
