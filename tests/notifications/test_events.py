@@ -198,7 +198,7 @@ def test_the_cron_url_records_its_heartbeat_and_delivers(listener, inbox, stack,
     assert beat.last_failed == 1
     # the cron run itself delivered: the receiver has it before anyone runs send_due
     assert Delivery.objects.get().status == "delivered"
-    assert [m["title"] for m in inbox()] == ["Your Audible syncs have failed 1 times in a row"]
+    assert [m["title"] for m in inbox()] == ["Your Audible syncs have failed 1 time in a row"]
 
 
 def test_operators_hear_of_a_failing_gateway_once_and_of_its_return(

@@ -94,13 +94,37 @@ def on_sync_finished(
     **_: Any,
 ) -> None:
     """Queue what one finished sync means for its person (called in the sync's transaction)."""
-    if dry_run:
-        return
+    if dry_run or not _may_tell(config, log_row, result):
+        return  # the common unchanged sync costs no query at all
     try:
         with transaction.atomic():
             _sync_events(config, log_row, error_code, result)
     except Exception:  # never the sync's problem: it commits all the same
         log.exception("queueing the notifications of sync %s failed", log_row.pk)
+
+
+def _finished_titles(result: Any) -> list[str]:
+    return [
+        str(c.get("title") or c.get("asin"))
+        for c in (getattr(result, "changes", None) or [])
+        if c.get("change") == "finished"
+    ]
+
+
+def _may_tell(config: Any, row: Any, result: Any) -> bool:
+    """Whether this sync could cause any message, from what is in memory already.
+
+    ``config`` is as it was before the sync: a worked sync can close a failing streak only if
+    syncs failed since the last good one, or the account was reconnected since.
+    """
+    from tracker_api.audible_sync.models import SyncStatus
+
+    if row.status == SyncStatus.FAILED or row.conflicts_opened or _finished_titles(result):
+        return True
+    reconnected = config.connected_at is not None and (
+        config.last_sync_at is None or config.connected_at > config.last_sync_at
+    )
+    return bool(config.consecutive_failures) or reconnected
 
 
 def _sync_events(config: Any, row: Any, error_code: str, result: Any) -> None:
@@ -111,8 +135,8 @@ def _sync_events(config: Any, row: Any, error_code: str, result: Any) -> None:
 
     user_id = config.user_id
     prefs = outbox.settings_for(user_id)
-    fresh = AudibleConfig.objects.get(pk=config.pk)
     if row.status == SyncStatus.FAILED:
+        fresh = AudibleConfig.objects.get(pk=config.pk)
         if prefs.relogin_needed and (fresh.needs_relogin or error_code in RELOGIN_CODES):
             since = fresh.connected_at.isoformat() if fresh.connected_at else "never"
             outbox.enqueue(
@@ -133,7 +157,8 @@ def _sync_events(config: Any, row: Any, error_code: str, result: Any) -> None:
             outbox.enqueue(
                 user_id=user_id,
                 event=SYNC_FAILING,
-                subject=f"Your Audible syncs have failed {failures} times in a row",
+                subject=f"Your Audible syncs have failed {failures} "
+                f"time{'s' if failures != 1 else ''} in a row",
                 body=f"The last one said: {row.error or error_code or 'no reason given'}",
                 link=links.admin_path("audible_sync_audiblesynclog_change", row.pk),
                 dedupe_key=_key(user_id, SYNC_FAILING, row.pk),
@@ -171,11 +196,7 @@ def _sync_events(config: Any, row: Any, error_code: str, result: Any) -> None:
             ),
             dedupe_key=_key(user_id, CONFLICTS_WAITING, row.pk),
         )
-    finished = [
-        str(c.get("title") or c.get("asin"))
-        for c in (getattr(result, "changes", None) or [])
-        if c.get("change") == "finished"
-    ]
+    finished = _finished_titles(result)
     if prefs.book_finished and finished:
         outbox.enqueue(
             user_id=user_id,
