@@ -50,7 +50,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 typecheck: install
-	$(BIN)/mypy audible_contract audible_gateway tracker_api/matching
+	$(BIN)/mypy audible_contract audible_gateway tracker_api bench
 
 # Speed and memory figures, each against a baseline measured in the same run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench

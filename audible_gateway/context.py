@@ -32,4 +32,4 @@ class Gateway:
 
 
 def gateway() -> Gateway:
-    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    return current_app.extensions[EXTENSION]

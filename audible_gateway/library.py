@@ -105,7 +105,7 @@ class EncodedItems(Sequence[dict[str, Any]]):
     def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(index, slice):
             return [json.loads(chunk) for chunk in self.chunks[index]]
-        return json.loads(self.chunks[index])  # type: ignore[no-any-return]
+        return json.loads(self.chunks[index])
 
     def to_json(self) -> bytes:
         return b"[" + b",".join(self.chunks) + b"]"

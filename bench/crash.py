@@ -42,13 +42,13 @@ def main() -> int:
 
     reset_database(args.db)
     _django(args.db)
+    from people import connected_person
+
     from audible_gateway.sandbox.library_gen import generate_library
     from tests.hardening.tracker.consistency import assert_consistent
     from tests.hardening.tracker.consistency import wait_for_write_lock
     from tests.hardening.tracker.live import Live
     from tests.hardening.tracker.live import write_library
-    from tests.tracker.factories import ConfigFactory
-    from tests.tracker.factories import UserFactory
     from tracker_api.audible_sync.models import AudibleBookMapping
     from tracker_api.audible_sync.models import AudibleConfig
     from tracker_api.audible_sync.models import AudibleSyncLog
@@ -71,8 +71,7 @@ def main() -> int:
         live = Live(db_url=args.db, log_dir=Path(tmp), library_path=library, stale_s=args.stale_s)
         live.start()
         try:
-            user = UserFactory(username="crashed")
-            ConfigFactory(user=user, sealed_auth=live.connect())
+            user = connected_person("crashed", live.connect())
             print(f"crash safety, {args.titles:,} titles, PostgreSQL, gateway under gunicorn")
             began = time.perf_counter()
             command = live.manage("audible_sync", "--user", "crashed", "--force")

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import audible
 import httpx
@@ -74,7 +75,11 @@ def peak_rss_mb(master_pid: int) -> float:
 
 async def floor_fetch(sandbox_url: str, auth: audible.Authenticator) -> int:
     """The least any client must do: every page, concurrently, signed, parsed."""
-    params = {"num_results": 1000, "response_groups": RESPONSE_GROUPS, "status": "Active,Revoked"}
+    params: dict[str, Any] = {
+        "num_results": 1000,
+        "response_groups": RESPONSE_GROUPS,
+        "status": "Active,Revoked",
+    }
     headers = {"Host": "api.audible.com", "Accept": "application/json"}
     async with httpx.AsyncClient(
         base_url=sandbox_url, auth=auth, headers=headers, timeout=60

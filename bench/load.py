@@ -32,6 +32,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -70,19 +71,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 # --------------------------------------------------------------------------- (a)
-def many_people(live, users: int, blob: str) -> dict:
+def many_people(live: Any, users: int, blob: str) -> dict:
+    from people import connected_person
     from rest_framework.authtoken.models import Token
 
     from tests.hardening.tracker.consistency import assert_consistent
-    from tests.tracker.factories import ConfigFactory
-    from tests.tracker.factories import UserFactory
     from tracker_api.audible_sync.models import AudibleConfig
     from tracker_api.audible_sync.models import AudibleSyncLog
 
     people = []
     for n in range(users):
-        user = UserFactory(username=f"reader{n:03d}")
-        ConfigFactory(user=user, sealed_auth=blob)
+        user = connected_person(f"reader{n:03d}", blob)
         Token.objects.get_or_create(user=user)
         people.append(user)
     started = time.perf_counter()
@@ -119,7 +118,8 @@ def analyze(db_url: str) -> bool:
     import psycopg
 
     with psycopg.connect(db_url.replace("postgres://", "postgresql://"), autocommit=True) as c:
-        off = c.execute("SHOW autovacuum").fetchone()[0] == "off"
+        row = c.execute("SHOW autovacuum").fetchone()
+        off = row is not None and row[0] == "off"
         c.execute("ANALYZE")
     return off
 

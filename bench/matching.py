@@ -130,7 +130,7 @@ def synthesise(books: list[CatalogBook], count: int, seed: int = 7) -> list[dict
             subtitle = "A Novel"
         elif roll < 0.55 and title.lower().startswith("the "):
             title = title[4:]
-        authors = list(book.authors[:2]) or ["Unknown"]
+        authors = list((*book.authors, *(n for n, _ in book.contributors))[:2]) or ["Unknown"]
         roll = rng.random()
         if roll < 0.1:
             authors = [_last_first(a) for a in authors]

@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from audible_contract.items import MalformedItem  # noqa: E402
 from audible_contract.items import normalize_item  # noqa: E402
+from tracker_api.books.credits import contributors_of  # noqa: E402
+from tracker_api.books.credits import split_credits  # noqa: E402
 from tracker_api.matching import CatalogBook  # noqa: E402
 from tracker_api.matching import MatchConfig  # noqa: E402
 from tracker_api.matching import build_index  # noqa: E402
@@ -90,8 +92,11 @@ def read_goodreads_catalogue(path: Path) -> list[CatalogBook]:
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             title, series, position = split_goodreads_title(row["Title"])
-            authors = [row["Author"].strip()] if row.get("Author", "").strip() else []
-            authors += [a.strip() for a in (row.get("Additional Authors") or "").split(",")]
+            # As the importer reads them: "Author" is the author, "Additional Authors" are
+            # contributors (role "" unless the name carries one).
+            authors, marked = split_credits([row.get("Author") or ""])
+            others = [a for a in (row.get("Additional Authors") or "").split(",") if a.strip()]
+            contributors = marked + [c for c in contributors_of(others) if c not in marked]
             year_text = row.get("Original Publication Year") or row.get("Year Published") or ""
             year = int(year_text) if re.fullmatch(r"-?\d{1,4}", year_text.strip()) else None
             books.append(
@@ -99,6 +104,7 @@ def read_goodreads_catalogue(path: Path) -> list[CatalogBook]:
                     id=row["Book Id"],
                     title=title,
                     authors=tuple(a for a in authors if a),
+                    contributors=tuple((c["name"], c["role"]) for c in contributors),
                     isbn10=_goodreads_isbn(row.get("ISBN", "")),
                     isbn13=_goodreads_isbn(row.get("ISBN13", "")),
                     series=series,
@@ -202,7 +208,10 @@ class TrigramBaseline:
     def __init__(self, books: list[CatalogBook]) -> None:
         self.books = books
         self.titles = [trigrams(goodreads_title(b)) for b in books]
-        self.authors = [trigrams(", ".join(b.authors)) for b in books]
+        # Everyone the export credits, as the baseline compared them.
+        self.authors = [
+            trigrams(", ".join((*b.authors, *(n for n, _ in b.contributors)))) for b in books
+        ]
         self.by_isbn: dict[str, int] = {}
         self.postings: dict[str, list[int]] = defaultdict(list)
         for n, book in enumerate(books):

@@ -162,12 +162,11 @@ def reset_database(db_url: str) -> None:
 
 
 def make_person(name: str, blob: str, library: list[dict]) -> str:
-    from tests.tracker.factories import ConfigFactory
-    from tests.tracker.factories import UserFactory
+    from people import connected_person
+
     from tracker_api.books.models import Book
 
-    user = UserFactory(username=name)
-    ConfigFactory(user=user, sealed_auth=blob)
+    user = connected_person(name, blob)
     books = []
     for raw in library:
         authors = [a.get("name") for a in raw.get("authors") or [] if isinstance(a, dict)]
@@ -270,12 +269,15 @@ def bench_size(n: int, db_url: str, tmp: Path, cli: Path | None) -> Figures:
                 figures.add("progressed_wall", moved["wall"])
                 figures.add("progressed_requests", moved["log"].audible_requests or 0)
                 figures.add("progressed_updated", moved["log"].updated)
-        figures.add("gateway_rss", gateway_rss_mb(gateway.process.pid))
+        if gateway.process is not None:
+            figures.add("gateway_rss", gateway_rss_mb(gateway.process.pid))
     return figures
 
 
 # --------------------------------------------------------------------------- the table
-def _row(label: str, value: float | None, ratio: str = "", target: str = "", runs="") -> str:
+def _row(
+    label: str, value: float | None, ratio: str = "", target: str = "", runs: object = ""
+) -> str:
     shown = f"{value:8.3f}" if value is not None else "     n/a"
     return f"| {label:<52} | {shown} | {ratio:<18} | {target:<22} | {runs} |"
 

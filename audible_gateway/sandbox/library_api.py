@@ -8,6 +8,7 @@ when an item changes, so ten pages of 1,000 items cost little more than joining 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,7 +63,7 @@ def _first_name(people: Any) -> str:
     return ""
 
 
-def _sort_key(field: str):
+def _sort_key(field: str) -> Callable[[dict[str, Any]], Any]:
     if field == "Author":
         return lambda item: (_first_name(item.get("authors")), item["asin"])
     if field == "Narrator":

@@ -95,7 +95,7 @@ def audible_identity_via(sandbox_url: str) -> Iterator[None]:
 
     modules = (audible.register, audible.auth)
     with _PATCH_LOCK:
-        saved = [module.httpx for module in modules]  # type: ignore[attr-defined]
+        saved = [module.httpx for module in modules]
         shim = _redirecting_httpx(sandbox_url)
         for module in modules:
             module.httpx = shim  # type: ignore[attr-defined]

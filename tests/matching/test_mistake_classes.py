@@ -15,6 +15,7 @@ from tracker_api.matching import CatalogIndex
 from tracker_api.matching import build_index
 from tracker_api.matching import decide
 from tracker_api.matching import propose
+from tracker_api.matching.parts import list_elements
 
 BOOKS = [
     CatalogBook(id=1, title="The Lantern Keeper", authors=("Mara Quill",), year=1990),
@@ -224,3 +225,35 @@ CONTRIBUTORS = [
 def test_contributor_roles_are_not_authors(source: dict[str, Any], expected: str) -> None:
     decision = decide(propose(source, build_index(CONTRIBUTORS)))
     assert decision.kind == expected, [c.reasons for c in decision.candidates]
+
+
+@pytest.mark.parametrize(
+    ("title", "works"),
+    [
+        pytest.param("The Complete Novels: Salt Road, Winter Harbour, The Copper Bell",
+                     ("salt road", "winter harbour", "copper bell"), id="three-works"),
+        pytest.param("Salt Road, Winter Harbour, and The Copper Bell",
+                     ("salt road", "winter harbour", "copper bell"), id="oxford-comma"),
+        pytest.param("The Iron Gate / The Glass Door", ("iron gate", "glass door"), id="slash"),
+        pytest.param("The Glass Orchard and Other Stories", ("glass orchard",), id="and-other"),
+        pytest.param("Salt Road, Winter Harbour", (), id="two-pieces-are-one-title"),
+        pytest.param("Ember Night: Lantern Saga, Book 5", (), id="series-marker-is-no-work"),
+        pytest.param("Ember Night: Lantern Saga, #2; Harbour World, Book 7", (),
+                     id="two-series-markers-are-no-works"),
+        pytest.param("Ember Night, Book 3", (), id="title-with-a-number"),
+        pytest.param("Run, Hide, Seek", (), id="one-word-pieces"),
+        pytest.param("Ember Night, or The Keeper's Vow, Part One", (), id="alternative-title"),
+    ],
+)  # fmt: skip
+def test_what_a_title_lists(title: str, works: tuple[str, ...]) -> None:
+    """Only a real list of works makes a collection: a series marker after a comma ("Saga,
+    Book 5") made two volumes of one series look like a story and its collection."""
+    assert set(works) <= set(list_elements(title))
+    assert bool(list_elements(title)) == bool(works)
+
+
+def test_two_volumes_of_one_series_are_not_a_story_and_its_collection() -> None:
+    books = [CatalogBook(id=1, title="Ember Night: Lantern Saga, Book 5", authors=("Ada Moss",))]
+    source = item("Salt Harbour: Lantern Saga, Book 6", ["Ada Moss"])
+    decision = decide(propose(source, build_index(books)))
+    assert decision.kind == "new", [c.reasons for c in decision.candidates]

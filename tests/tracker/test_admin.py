@@ -235,6 +235,10 @@ def test_bulk_link_best_candidates_refuses_weak_ones(admin_client, alice):
     [
         pytest.param({"recommendation": "low"}, "low", id="tier-stored-by-the-matcher"),
         pytest.param({}, "medium", id="older-candidate-without-a-stored-tier"),
+        pytest.param(
+            {"recommendation": "medium"}, "low", id="conflict-stored-low-candidate-medium"
+        ),
+        pytest.param({"recommendation": "medium"}, "none", id="conflict-stored-none"),
     ],
 )
 def test_bulk_link_refuses_a_candidate_the_matcher_capped(
@@ -245,7 +249,6 @@ def test_bulk_link_refuses_a_candidate_the_matcher_capped(
     book = BookFactory(user=alice)
     capped = {**candidate(book, 0.9, {"title": 0.0, "omnibus": 1.0}), **stored}
     conflict = ConflictFactory(user=alice, candidates=[capped], recommendation=conflict_rec)
-    assert candidate_view(conflict.candidates[0])["tier"] == "low"
     response = admin_client.post(
         CONFLICTS,
         {"action": "link_best_candidates", "_selected_action": [conflict.pk]},
@@ -479,3 +482,12 @@ def test_config_queries_do_not_grow(admin_client, django_user_model):
         ConfigFactory(user=user)
     assert _queries(admin_client, url) == few
     assert Book.objects.count() == 0
+
+
+def test_a_candidate_stored_without_a_tier_gets_the_matchers_capped_one(db):
+    """Older conflicts stored no tier: the badge then comes from the matcher's capped_tier
+    over the stored penalties, so an omnibus scoring 0.9 still shows (and counts) as low."""
+    book = BookFactory()
+    stored = candidate(book, 0.9, {"title": 0.0, "omnibus": 1.0})
+    assert candidate_view(stored)["tier"] == "low"
+    assert candidate_view({**stored, "penalties": {"title": 0.0}})["tier"] == "medium"

@@ -42,7 +42,12 @@ def test_goodreads_rows_become_books(alice):
     assert (hunger.year, hunger.pages) == (2008, 374)
 
     potter = books["3"]
-    assert potter.authors == ["J.K. Rowling", "Mary GrandPré", "Jim Dale"]
+    # Goodreads credits one author; "Additional Authors" are contributors (roles unstated).
+    assert potter.authors == ["J.K. Rowling"]
+    assert potter.contributors == [
+        {"name": "Mary GrandPré", "role": ""},
+        {"name": "Jim Dale", "role": ""},
+    ]
     assert potter.status == "read"
     assert potter.progress_percent == 100
     assert potter.finished_at.date().isoformat() == "2021-03-14"
@@ -128,6 +133,10 @@ def test_storygraph_rows_become_books_and_reimport_is_idempotent(alice):
         "1",
         "did_not_finish",
     )
+    # StoryGraph's own Contributors column, with the role it names.
+    assert books["The Left Hand of Darkness"].contributors == [
+        {"name": "Harold Bloom", "role": "introduction"}
+    ]
     omens = books["Good Omens"]
     assert omens.authors == ["Terry Pratchett", "Neil Gaiman"]
     assert omens.started_at.date().isoformat() == "2021-01-10"  # the last of two reads
@@ -199,3 +208,24 @@ def test_the_command_imports_for_the_named_user(alice):
         call_command("import_books", "--user", "nobody", str(STORYGRAPH), stdout=StringIO())
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_books", "--user", "alice", "/nonexistent.csv", stdout=StringIO())
+
+
+def test_goodreads_roles_written_after_names_keep_contributors_apart(alice, tmp_path):
+    """Names Goodreads marks "(Illustrator)" or "(Translator)" are contributors with that role;
+    the Author column stays the author (invented book and names)."""
+    header = GOODREADS.read_text(encoding="utf-8").splitlines()[0]
+    row = (
+        '9001,The Copper Kite,Ula Brenn,"Brenn, Ula",'
+        '"Ravi Oake (Illustrator), Nel Brun (Translator), Kit Amar",,,0,0,,,,,2004,,'
+        "2020/01/01,,to-read (#1),to-read,,,,0,0"
+    )
+    path = tmp_path / "roles.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    assert run(alice, path).created == 1
+    book = Book.objects.get(user=alice, goodreads_id="9001")
+    assert book.authors == ["Ula Brenn"]
+    assert book.contributors == [
+        {"name": "Ravi Oake", "role": "illustrator"},
+        {"name": "Nel Brun", "role": "translator"},
+        {"name": "Kit Amar", "role": ""},
+    ]

@@ -143,6 +143,8 @@ def test_create_book_from_conflict_item(alice):
     assert outcome.created_book
     assert book.title == "The Fellowship of the Ring"
     assert book.authors == ["J. R. R. Tolkien"]
+    # Audible's narrators are credited apart from the authors.
+    assert book.contributors == [{"name": "Andy Serkis", "role": "narrator"}]
     assert book.isbn13 == "9780261102354"
     assert book.isbn10 == "0261102354"
     assert book.asin == "B0FELLOW01"

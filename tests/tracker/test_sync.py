@@ -79,6 +79,13 @@ def test_first_sync_creates_links_and_dates_books(listener):
     assert not AudibleBookMapping.objects.filter(asin=PODCAST).exists()
     assert not AudibleBookMapping.objects.filter(asin=REVOKED).exists()
     assert any(c["change"] == "created" for c in row.changes)
+    # A book created from Audible keeps its ASIN (the next sync finds it by identifier) and
+    # credits the narrators apart from the authors.
+    assert finished.asin == FINISHED
+    assert finished.source == "audible"
+    narrators = {c["name"] for c in finished.contributors if c["role"] == "narrator"}
+    assert narrators
+    assert not narrators & set(finished.authors)
 
 
 def test_unchanged_resync_writes_only_its_log(listener):

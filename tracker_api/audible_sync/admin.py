@@ -37,6 +37,7 @@ from tracker_api.audible_sync import limits
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.api.presentation import TIER_COLOURS
+from tracker_api.audible_sync.api.presentation import bulk_linkable
 from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
@@ -47,9 +48,11 @@ from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
 from tracker_api.core.owner_admin import OwnerScopedAdmin
+from tracker_api.core.signed_in import signed_in_user
 
 ADMIN_CSS = {"all": ["audible_sync/admin.css"]}
 SEARCH_LIMIT = 15
@@ -115,7 +118,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         "resolved_at",
         "created_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     change_form_template = "admin/audible_sync/audibleconflict/change_form.html"
 
     class Media:
@@ -177,7 +180,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
                 conflict.pk,
                 action,
                 user=conflict.user,
-                by=request.user,
+                by=signed_in_user(request),
                 book_id=request.POST.get("book_id") or None,
             )
         except linking.LinkingError as exc:
@@ -254,11 +257,17 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         permissions=["change"],
     )
     def link_best_candidates(self, request: HttpRequest, queryset: QuerySet) -> None:
-        """beets' "apply": refused for a best candidate below medium, like beets' ``require``."""
+        """beets' "apply": refused below medium, like beets' ``require``; the tiers are the
+        matcher's stored ones (``bulk_linkable``), never recomputed from a score."""
         linked, refused = 0, 0
         for conflict in queryset.filter(status=ConflictStatus.OPEN):
+            candidates = conflict.candidates or []
             best = _best(conflict)
-            if best is None or best["tier"] == "low" or best["book_id"] is None:
+            if (
+                best is None
+                or best["book_id"] is None
+                or not bulk_linkable(conflict.recommendation, candidates[0])
+            ):
                 refused += 1
                 continue
             try:
@@ -266,7 +275,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
                     conflict.pk,
                     "link",
                     user=conflict.user,
-                    by=request.user,
+                    by=signed_in_user(request),
                     book_id=best["book_id"],
                 )
             except linking.LinkingError:
@@ -287,7 +296,9 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         done = 0
         for conflict in queryset.filter(status=ConflictStatus.OPEN):
             try:
-                linking.resolve_conflict(conflict.pk, "ignore", user=conflict.user, by=request.user)
+                linking.resolve_conflict(
+                    conflict.pk, "ignore", user=conflict.user, by=signed_in_user(request)
+                )
             except linking.LinkingError:
                 continue
             done += 1
@@ -340,7 +351,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     change_form_template = "admin/audible_sync/audiblebookmapping/change_form.html"
 
     class Media:
@@ -361,21 +372,31 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
         ]
 
     def relink_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """POST ``book_id`` to move the mapping, or ``ignore=1`` to mark it not mine."""
+        """POST ``book_id`` to move the mapping, or ``ignore=1`` to mark it not mine;
+        ``revert=1`` also reverts what the old link wrote to the book it leaves."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         mapping = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         if not self.has_change_permission(request, mapping):
             raise PermissionDenied
+        revert = bool(request.POST.get("revert"))
         try:
             if request.POST.get("ignore"):
-                linking.ignore_asin(mapping.user, mapping.asin, by=request.user)
+                outcome = linking.ignore_asin(
+                    mapping.user, mapping.asin, by=signed_in_user(request), revert=revert
+                )
                 self.message_user(request, f"{mapping.asin} is ignored (not mine).")
             else:
                 outcome = linking.link_asin(
-                    mapping.user, mapping.asin, request.POST.get("book_id"), by=request.user
+                    mapping.user,
+                    mapping.asin,
+                    request.POST.get("book_id"),
+                    by=signed_in_user(request),
+                    revert=revert,
                 )
                 self.message_user(request, f'{mapping.asin} now links to "{outcome.book}".')
+            if outcome.reverted is not None:
+                self.message_user(request, f"{outcome.reverted.change_set.summary}")
         except linking.LinkingError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         return HttpResponseRedirect(
@@ -404,6 +425,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                     "relink_url": reverse(
                         "admin:audible_sync_audiblebookmapping_relink", args=[mapping.pk]
                     ),
+                    "offer_revert": mapping.book_id is not None,
                 }
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
@@ -412,7 +434,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
     def ignore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = 0
         for mapping in queryset.select_related("user"):
-            linking.ignore_asin(mapping.user, mapping.asin, by=request.user)
+            linking.ignore_asin(mapping.user, mapping.asin, by=signed_in_user(request))
             count += 1
         self.message_user(request, f"Ignored {count} title(s).")
 
@@ -440,7 +462,7 @@ STATUS_COLOURS = {
 
 
 @admin.register(AudibleSyncLog)
-class AudibleSyncLogAdmin(ReadOnlyAdmin):
+class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
     list_display = [
         "started_at",
         "user",

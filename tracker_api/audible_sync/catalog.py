@@ -7,15 +7,17 @@ catalogue of tens of thousands of books costs one query and no model instances.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+from tracker_api.books.credits import catalogue_contributors
 from tracker_api.books.models import Book
 from tracker_api.matching import CatalogBook
 from tracker_api.matching import CatalogIndex
 from tracker_api.matching import build_index
 
 COLUMNS = (
-    "id", "title", "subtitle", "authors", "isbn10", "isbn13", "asin", "series",
+    "id", "title", "subtitle", "authors", "contributors", "isbn10", "isbn13", "asin", "series",
     "series_position", "year", "language", "goodreads_id",
 )  # fmt: skip
 
@@ -24,10 +26,21 @@ def catalog_book(row: tuple[Any, ...]) -> CatalogBook:
     """A ``values_list(*COLUMNS)`` row -> CatalogBook (empty strings become None)."""
     values = dict(zip(COLUMNS, row, strict=True))
     authors = values.pop("authors") or []
+    contributors = catalogue_contributors(values.pop("contributors"))
+    fields: dict[str, Any] = {k: (v if v != "" else None) for k, v in values.items()}
     return CatalogBook(
         authors=tuple(str(a) for a in authors if a) if isinstance(authors, list) else (),
-        **{k: (v if v != "" else None) for k, v in values.items()},
+        contributors=contributors,
+        **fields,
     )
+
+
+def catalog_book_of(book: Book, *, book_id: Any = None) -> CatalogBook:
+    """A Book instance (saved or not) -> CatalogBook, by the same columns as the query;
+    ``book_id`` stands in for a book created this run that has no primary key yet."""
+    row = tuple(getattr(book, name) for name in COLUMNS)
+    entry = catalog_book(row)
+    return entry if book_id is None else replace(entry, id=book_id)
 
 
 def catalog_books(user: Any) -> Iterator[CatalogBook]:

@@ -12,7 +12,13 @@ both call these plain functions, so the rules live in one place:
   :func:`tracker_api.audible_sync.progress.apply_progress`, the sync's own rules), rather than
   at the next sync;
 * ignoring ("not mine" on a shared account) keeps a mapping with no book, so the sync skips
-  the title from then on.
+  the title from then on;
+* relinking, creating or ignoring a title linked to another book can first revert what the
+  old link wrote to that book (``revert=True``: its status, percent, dates, the reads and
+  history it wrote, a book it created; ``undo.revert.revert_link``), refused with
+  :class:`RevertBlocked` when something newer touched the book;
+* every action is recorded in the change log (``undo.journal``) with each row's values before
+  and after.
 
 ``user`` is the owner of the Audible account; ``by`` is whoever acted (the owner through the
 API, or a staff member in the admin).
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -30,19 +37,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker_api.audible_sync import progress
+from tracker_api.audible_sync.items import book_from_item
+from tracker_api.audible_sync.items import work_of
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import ConflictResolution
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.models import MatchMethod
 from tracker_api.audible_sync.models import ProgressSource
-from tracker_api.books.isbn import InvalidIsbn
-from tracker_api.books.isbn import normalise_any
+from tracker_api.audible_sync.undo import revert as undo
+from tracker_api.audible_sync.undo.journal import Journal
+from tracker_api.audible_sync.undo.records import ChangeKind
 from tracker_api.books.models import Book
-from tracker_api.books.models import BookSource
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ASIN_PATTERN = re.compile(r"^[A-Z0-9]{1,20}$")
 LAST_PROGRESS_RESET = {
@@ -89,6 +98,13 @@ class InvalidAsin(LinkingError):
     status = 400
 
 
+class RevertBlocked(LinkingError):
+    """The old link's writes could not be reverted (something newer touched the book)."""
+
+    code = "undo_blocked"
+    status = 409
+
+
 @dataclass(frozen=True)
 class LinkOutcome:
     """What an action did: the mapping as it now is, the conflict it closed, the book."""
@@ -98,6 +114,7 @@ class LinkOutcome:
     resolved_conflict: AudibleConflict | None
     created_book: bool = False
     progress_applied: bool = False
+    reverted: undo.RevertOutcome | None = None
 
 
 def clean_asin(value: Any) -> str:
@@ -109,29 +126,42 @@ def clean_asin(value: Any) -> str:
 
 
 def link_asin(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
-    book_id: int,
+    book_id: int | str | None,
     *,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     confidence: float | None = None,
+    revert: bool = False,
 ) -> LinkOutcome:
     """Link ``asin`` to the owner's book ``book_id`` (moving any existing mapping).
 
     An ASIN no sync has seen yet may be linked ahead of time: the first sync then finds it
-    mapped. Raises :class:`BookNotFound` for a book that is not the owner's.
+    mapped. Raises :class:`BookNotFound` for a book that is not the owner's. ``revert``:
+    first revert what the old link wrote to the book the title leaves.
     """
     asin = clean_asin(asin)
     with transaction.atomic():
         book = _owned_book(user, book_id)
         conflict = _lock_open_conflict(user, asin)
         return _link(
-            user, asin, book, conflict, by=by, method=MatchMethod.MANUAL, confidence=confidence
+            user,
+            asin,
+            book,
+            conflict,
+            by=by,
+            method=MatchMethod.MANUAL,
+            confidence=confidence,
+            revert=revert,
         )
 
 
 def create_book_from_item(
-    user: AbstractBaseUser, asin: str, *, by: AbstractBaseUser | None = None
+    user: User,
+    asin: str,
+    *,
+    by: User | None = None,
+    revert: bool = False,
 ) -> LinkOutcome:
     """Create a tracker book from the stored Audible item of ``asin`` and link it.
 
@@ -141,26 +171,31 @@ def create_book_from_item(
     asin = clean_asin(asin)
     with transaction.atomic():
         conflict = _lock_open_conflict(user, asin)
-        return _create(user, asin, conflict, by=by)
+        return _create(user, asin, conflict, by=by, revert=revert)
 
 
 def ignore_asin(
-    user: AbstractBaseUser, asin: str, *, by: AbstractBaseUser | None = None
+    user: User,
+    asin: str,
+    *,
+    by: User | None = None,
+    revert: bool = False,
 ) -> LinkOutcome:
-    """Mark ``asin`` "not mine": its mapping keeps no book and the sync leaves it alone."""
+    """Mark ``asin`` "not mine": its mapping keeps no book and the sync leaves it alone.
+    ``revert``: first revert what the link wrote to the book it had (an unlink)."""
     asin = clean_asin(asin)
     with transaction.atomic():
         conflict = _lock_open_conflict(user, asin)
-        return _ignore(user, asin, conflict, by=by)
+        return _ignore(user, asin, conflict, by=by, revert=revert)
 
 
 def resolve_conflict(
     conflict_id: int,
     action: str,
     *,
-    user: AbstractBaseUser,
-    by: AbstractBaseUser | None = None,
-    book_id: int | None = None,
+    user: User,
+    by: User | None = None,
+    book_id: int | str | None = None,
 ) -> LinkOutcome:
     """Resolve the owner's conflict ``conflict_id`` with ``link`` (``book_id``), ``create``
     or ``ignore``. Raises :class:`ConflictAlreadyResolved` when someone got there first."""
@@ -207,41 +242,15 @@ def candidate_similarity(conflict: AudibleConflict, book_id: int) -> float | Non
 def _candidate_book_id(candidate: dict[str, Any]) -> int | None:
     value = candidate.get("id", candidate.get("book_id"))
     try:
-        return int(value)
+        return int(value)  # type: ignore[arg-type]  # None and junk are the TypeError below
     except (TypeError, ValueError):
         return None
-
-
-def book_from_item(user: AbstractBaseUser, item: dict[str, Any]) -> Book:
-    """A new (unsaved) tracker book with what the Audible item says about the work."""
-    try:
-        isbn10, isbn13 = normalise_any(str(item.get("isbn") or ""))
-    except InvalidIsbn:
-        isbn10, isbn13 = "", ""
-    series = next(
-        (s for s in item.get("series") or [] if isinstance(s, dict) and s.get("title")), None
-    )
-    year_match = re.match(r"(\d{4})", str(item.get("release_date") or ""))
-    return Book(
-        user=user,
-        title=str(item.get("title") or item.get("asin") or "Untitled")[:500],
-        subtitle=str(item.get("subtitle") or "")[:500],
-        authors=[str(a) for a in item.get("authors") or [] if a],
-        isbn10=isbn10,
-        isbn13=isbn13,
-        asin=str(item.get("asin") or "")[:20],
-        series=str(series["title"])[:300] if series else "",
-        series_position=str(series.get("sequence") or "")[:20] if series else "",
-        language=str(item.get("language") or "")[:35],
-        year=int(year_match.group(1)) if year_match else None,
-        source=BookSource.AUDIBLE,
-    )
 
 
 # --- inside the transaction -------------------------------------------------------------------
 
 
-def _owned_book(user: AbstractBaseUser, book_id: Any) -> Book:
+def _owned_book(user: User, book_id: Any) -> Book:
     try:
         pk = int(book_id)
     except (TypeError, ValueError):
@@ -252,7 +261,7 @@ def _owned_book(user: AbstractBaseUser, book_id: Any) -> Book:
     return book
 
 
-def _lock_open_conflict(user: AbstractBaseUser, asin: str) -> AudibleConflict | None:
+def _lock_open_conflict(user: User, asin: str) -> AudibleConflict | None:
     return (
         AudibleConflict.objects.select_for_update()
         .filter(user=user, asin=asin, status=ConflictStatus.OPEN)
@@ -260,7 +269,7 @@ def _lock_open_conflict(user: AbstractBaseUser, asin: str) -> AudibleConflict | 
     )
 
 
-def _lock_mapping(user: AbstractBaseUser, asin: str) -> AudibleBookMapping | None:
+def _lock_mapping(user: User, asin: str) -> AudibleBookMapping | None:
     return AudibleBookMapping.objects.select_for_update().filter(user=user, asin=asin).first()
 
 
@@ -275,18 +284,21 @@ def _stored_item(
 
 
 def _upsert_mapping(
-    user: AbstractBaseUser, asin: str, changes: dict[str, Any]
+    user: User, asin: str, changes: dict[str, Any], journal: Journal
 ) -> tuple[AudibleBookMapping, bool]:
     """Lock and update the mapping, or create it; a concurrent create is retried as update."""
     mapping = _lock_mapping(user, asin)
     if mapping is None:
         try:
             with transaction.atomic():
-                return AudibleBookMapping.objects.create(user=user, asin=asin, **changes), True
+                mapping = AudibleBookMapping.objects.create(user=user, asin=asin, **changes)
+                journal.mapping_created(mapping)
+                return mapping, True
         except IntegrityError:
             mapping = _lock_mapping(user, asin)
             if mapping is None:  # pragma: no cover - the unique row vanished again
                 raise
+    journal.mapping_before(mapping)
     for name, value in changes.items():
         setattr(mapping, name, value)
     mapping.save()
@@ -297,7 +309,7 @@ def _close_conflict(
     conflict: AudibleConflict | None,
     resolution: str,
     book: Book | None,
-    by: AbstractBaseUser | None,
+    by: User | None,
 ) -> AudibleConflict | None:
     """Close ``conflict`` once (compare-and-set on ``status``) and return it as stored."""
     if conflict is None:
@@ -318,17 +330,21 @@ def _close_conflict(
 
 
 def _link(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     book: Book,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
     method: str,
     confidence: float | None,
     created_book: bool = False,
+    revert: bool = False,
+    journal: Journal | None = None,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)
+    reverted = _revert_old_link(user, existing, book, by=by) if revert else None
+    journal = journal or _journal(user, asin, by)
     item = _stored_item(asin, conflict, existing) or {"asin": asin}
     changes: dict[str, Any] = {
         "book": book,
@@ -340,9 +356,10 @@ def _link(
     if existing is not None and existing.book_id != book.pk:
         # A moved mapping: the new book has not had this progress yet.
         changes.update(LAST_PROGRESS_RESET)
-    mapping, _ = _upsert_mapping(user, asin, changes)
+    mapping, _ = _upsert_mapping(user, asin, changes, journal)
     resolved = _close_conflict(conflict, _resolution_for(method), book, by)
-    applied = _apply_stored_progress(mapping, item)
+    applied = _apply_stored_progress(mapping, item, journal)
+    journal.save()
     book.refresh_from_db()
     return LinkOutcome(
         mapping=mapping,
@@ -350,7 +367,30 @@ def _link(
         resolved_conflict=resolved,
         created_book=created_book,
         progress_applied=applied,
+        reverted=reverted,
     )
+
+
+def _journal(user: User, asin: str, by: User | None) -> Journal:
+    return Journal(user.pk, ChangeKind.LINK, by=by, asin=asin, summary=f"Manual link of {asin}.")
+
+
+def _revert_old_link(
+    user: User,
+    existing: AudibleBookMapping | None,
+    new_book: Book | None,
+    *,
+    by: User | None,
+) -> undo.RevertOutcome | None:
+    """Revert what the title's old link wrote to the book it leaves (nothing if it stays)."""
+    if existing is None or existing.book_id is None:
+        return None
+    if new_book is not None and existing.book_id == new_book.pk:
+        return None
+    try:
+        return undo.revert_link(user, existing, by=by)
+    except undo.UndoRefused as exc:
+        raise RevertBlocked(exc.message) from None
 
 
 def _resolution_for(method: str) -> str:
@@ -360,20 +400,25 @@ def _resolution_for(method: str) -> str:
 
 
 def _create(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
+    revert: bool = False,
 ) -> LinkOutcome:
-    item = _stored_item(asin, conflict, _lock_mapping(user, asin))
+    existing = _lock_mapping(user, asin)
+    item = _stored_item(asin, conflict, existing)
     if item is None:
         raise AsinNotFound(
             "No Audible title with this ASIN has been seen in your library yet; sync first."
         )
-    book = book_from_item(user, item)
+    reverted = _revert_old_link(user, existing, None, by=by) if revert else None
+    journal = _journal(user, asin, by)
+    book = book_from_item(user.pk, work_of(item))
     book.save()
-    return _link(
+    journal.book_created(book, asin=asin)
+    outcome = _link(
         user,
         asin,
         book,
@@ -382,32 +427,42 @@ def _create(
         method=MatchMethod.CREATED,
         confidence=None,
         created_book=True,
+        journal=journal,
     )
+    if reverted is not None:
+        outcome = replace(outcome, reverted=reverted)
+    return outcome
 
 
 def _ignore(
-    user: AbstractBaseUser,
+    user: User,
     asin: str,
     conflict: AudibleConflict | None,
     *,
-    by: AbstractBaseUser | None,
+    by: User | None,
+    revert: bool = False,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)
+    reverted = _revert_old_link(user, existing, None, by=by) if revert else None
+    journal = _journal(user, asin, by)
     item = _stored_item(asin, conflict, existing) or {"asin": asin}
     changes: dict[str, Any] = {"book": None, "ignored": True, "item": item, "confidence": None}
     if existing is None:
         changes["match_method"] = MatchMethod.MANUAL
-    mapping, _ = _upsert_mapping(user, asin, changes)
+    mapping, _ = _upsert_mapping(user, asin, changes, journal)
     resolved = _close_conflict(conflict, ConflictResolution.IGNORED, None, by)
-    return LinkOutcome(mapping=mapping, book=None, resolved_conflict=resolved)
+    journal.save()
+    return LinkOutcome(mapping=mapping, book=None, resolved_conflict=resolved, reverted=reverted)
 
 
-def _apply_stored_progress(mapping: AudibleBookMapping, item: dict[str, Any]) -> bool:
+def _apply_stored_progress(
+    mapping: AudibleBookMapping, item: dict[str, Any], journal: Journal
+) -> bool:
     """Apply the item's progress to the freshly linked book now, with the sync's rules."""
     if not isinstance(item.get("progress"), dict) or mapping.book_id is None:
         return False
     try:
-        change = progress.apply_progress(mapping, item, source=ProgressSource.LINK)
+        change = progress.apply_progress(mapping, item, source=ProgressSource.LINK, journal=journal)
     except (TypeError, ValueError):
         # An unreadable progress block must not undo the person's decision; the next sync
         # reports the item's problem.

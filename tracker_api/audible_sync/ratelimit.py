@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker_api.audible_sync import limits
@@ -53,7 +54,7 @@ class RateLimitDecision:
         return max(1, int((self.retry_at - now).total_seconds() + 0.999))
 
 
-def _counted_logs(config: AudibleConfig):
+def _counted_logs(config: AudibleConfig) -> QuerySet[AudibleSyncLog]:
     return AudibleSyncLog.objects.filter(user_id=config.user_id).exclude(status=SyncStatus.SKIPPED)
 
 

@@ -6,10 +6,14 @@ reads edited inline are summarised onto the book again, as everywhere else.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db import transaction
+from django.http import HttpRequest
 
 from tracker_api.books import reading
+from tracker_api.books.credits import credits_text
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.core.owner_admin import OwnerScopedAdmin
@@ -42,7 +46,7 @@ class BookAdmin(OwnerScopedAdmin):
     raw_id_fields = ["user"]
     inlines = [BookReadInline]
     fieldsets = [
-        (None, {"fields": ["user", "title", "subtitle", "authors"]}),
+        (None, {"fields": ["user", "title", "subtitle", "authors", "contributors"]}),
         ("Identifiers", {"fields": ["isbn13", "isbn10", "asin", "goodreads_id"]}),
         ("Work", {"fields": ["series", "series_position", "language", "year", "pages"]}),
         (
@@ -52,7 +56,7 @@ class BookAdmin(OwnerScopedAdmin):
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def save_model(self, request, obj: Book, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Book, form: Any, change: bool) -> None:
         edit = {name: form.cleaned_data[name] for name in reading.BOOK_FIELDS}
         if not change:
             super().save_model(request, obj, form, change)
@@ -69,14 +73,15 @@ class BookAdmin(OwnerScopedAdmin):
             if moved:
                 reading.person_edit(obj, moved)
 
-    def save_related(self, request, form, formsets, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
             reading.refresh_book(form.instance)
 
     @admin.display(description="Authors")
     def author_names(self, book: Book) -> str:
-        return ", ".join(book.authors or []) or "—"
+        """The authors, then anyone else credited with their role ("; with ... (illustrator)")."""
+        return credits_text(book.authors or [], book.contributors)
 
     @admin.display(description="Series", ordering="series")
     def series_label(self, book: Book) -> str:

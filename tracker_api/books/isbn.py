@@ -21,9 +21,7 @@ def clean_isbn(value: str, kind: str | None = None) -> str:
     try:
         compact = stdnum_isbn.validate(raw)
     except StdnumError as exc:
-        raise InvalidIsbn(
-            f"'{raw}' is not a valid ISBN ({exc.message.rstrip('.').lower()})."
-        ) from exc
+        raise InvalidIsbn(f"'{raw}' is not a valid ISBN ({str(exc).rstrip('.').lower()}).") from exc
     found = stdnum_isbn.isbn_type(compact)
     if found is None:
         raise InvalidIsbn(f"'{raw}' is not a valid ISBN.")

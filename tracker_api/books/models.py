@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -52,6 +54,12 @@ class Book(models.Model):
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True, default="")
     authors = models.JSONField(default=list, blank=True, help_text="Author names, in order.")
+    contributors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Others credited, not as authors: [{"name": ..., "role": "illustrator"}]; '
+        'role "" when the source does not say.',
+    )
     isbn10 = models.CharField(max_length=10, blank=True, default="")
     isbn13 = models.CharField(max_length=13, blank=True, default="")
     asin = models.CharField(max_length=20, blank=True, default="")
@@ -106,7 +114,7 @@ class Book(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"title", "authors"} & set(update_fields):

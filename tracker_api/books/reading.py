@@ -30,6 +30,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 from typing import Protocol
+from typing import TypeVar
 
 from django.utils import timezone
 
@@ -47,11 +48,33 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class ReadLike(Protocol):
-    status: str
-    started_at: datetime | None
-    finished_at: datetime | None
-    percent: float
-    source: str
+    """A read as the rules see it: a ``BookRead`` or a read-only view of one (``ReadView``)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def percent(self) -> float: ...
+    @property
+    def source(self) -> str: ...
+
+
+# The functions that pick reads return the kind of read they were given.
+R = TypeVar("R", bound=ReadLike)
+
+
+class ShownLike(Protocol):
+    """What a book shows of its reading: a ``Book`` or the sync's ``BookState``."""
+
+    @property
+    def progress_percent(self) -> float: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -81,17 +104,17 @@ def _order(read: Any) -> tuple:
     return (when(read) or _EARLIEST, pk is None, pk or 0)
 
 
-def in_order(reads: Iterable[ReadLike]) -> list[ReadLike]:
+def in_order(reads: Iterable[R]) -> list[R]:
     """Closed reads oldest first, the open read (if any) last."""
     closed = sorted((r for r in reads if not is_open(r)), key=_order)
     return closed + [r for r in reads if is_open(r)]
 
 
-def open_read(reads: Iterable[ReadLike]) -> ReadLike | None:
+def open_read(reads: Iterable[R]) -> R | None:
     return next((r for r in reads if is_open(r)), None)
 
 
-def finished_reads(reads: Iterable[ReadLike]) -> list[ReadLike]:
+def finished_reads(reads: Iterable[R]) -> list[R]:
     return sorted((r for r in reads if r.status == ReadStatus.READ), key=_order)
 
 
@@ -115,7 +138,7 @@ def same_reading(a: datetime | None, b: datetime | None) -> bool:
     return a is not None and b is not None and abs(a - b) <= SAME_READING
 
 
-def summarise(reads: Sequence[ReadLike], stored: Book | None = None) -> Summary:
+def summarise(reads: Sequence[ReadLike], stored: ShownLike | None = None) -> Summary:
     """The book's status, percent and dates as its reads say (see the module docstring).
 
     ``stored``: the book as it is, whose own percent and dates are kept when it has no reads.
@@ -144,7 +167,9 @@ def book_changes(book: Book, reads: Sequence[ReadLike]) -> dict[str, Any]:
     }
 
 
-def refresh_book(book: Book, reads: Sequence[ReadLike] | None = None, *, save: bool = True):
+def refresh_book(
+    book: Book, reads: Sequence[ReadLike] | None = None, *, save: bool = True
+) -> list[str]:
     """Put the reads' summary on ``book``; returns the names of the fields that changed."""
     if reads is None:
         reads = list(book.reads.all())
@@ -261,14 +286,14 @@ def person_edit(
                 current.status = ReadStatus.DID_NOT_FINISH
                 dirty.append(current)
     else:
-        target = current or (in_order(reads)[-1] if reads else None)
-        if target is not None:
+        edited = current or (in_order(reads)[-1] if reads else None)
+        if edited is not None:
             for name, field in (("started_at", "started_at"), ("finished_at", "finished_at")):
-                if name in changes and not (field == "finished_at" and is_open(target)):
-                    setattr(target, field, changes[name])
-            if "progress_percent" in changes and target.status != ReadStatus.READ:
-                target.percent = float(changes["progress_percent"])
-            dirty.append(target)
+                if name in changes and not (field == "finished_at" and is_open(edited)):
+                    setattr(edited, field, changes[name])
+            if "progress_percent" in changes and edited.status != ReadStatus.READ:
+                edited.percent = float(changes["progress_percent"])
+            dirty.append(edited)
     for read in dirty:
         read.save()
     for read in created:

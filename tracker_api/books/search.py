@@ -21,7 +21,7 @@ from tracker_api.books.models import Book
 from tracker_api.books.text import fold
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def filter_by_search(queryset: QuerySet[Book], query: str) -> QuerySet[Book]:
@@ -50,7 +50,7 @@ def filter_by_search(queryset: QuerySet[Book], query: str) -> QuerySet[Book]:
     )
 
 
-def search_books(user: AbstractBaseUser, query: str, limit: int = 20) -> list[Book]:
+def search_books(user: User, query: str, limit: int = 20) -> list[Book]:
     """The ``limit`` best matches for ``query`` in ``user``'s catalogue, best first."""
     if not fold(query or ""):
         return []

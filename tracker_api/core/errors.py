@@ -36,6 +36,9 @@ class ApiError(exceptions.APIException):
     ``raise ApiError("sync_running", "A sync is already running.", status_code=409)``
     """
 
+    # Seconds to wait; DRF's handler turns a set ``wait`` into a Retry-After header.
+    wait: int | None = None
+
     def __init__(
         self,
         code: str,
@@ -109,8 +112,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         message = _MESSAGES.get(code) if code in _MESSAGES else str(exc.detail)
         extra: dict[str, Any] = {}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            extra["retry_after"] = int(exc.wait)
+        wait = getattr(exc, "wait", None)  # Throttled sets it; the stubs do not declare it
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            extra["retry_after"] = int(wait)
         # DRF's own detail is already a sentence for the other codes (405 names the method).
         body = error_body(str(code), message or str(exc.detail), **extra)
     response.data = body

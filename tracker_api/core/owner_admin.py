@@ -47,7 +47,7 @@ def owner_path(model: type[models.Model], depth: int = 0) -> str | None:
         if not (field.many_to_one or field.one_to_one) or not field.concrete:
             continue
         related = field.related_model
-        if related is None or related is user_model or related is model:
+        if related is None or isinstance(related, str) or related in (user_model, model):
             continue
         inner = owner_path(related, depth + 1)
         if inner is not None:
@@ -142,7 +142,10 @@ class OwnerScopedAdmin(OwnerScopedMixin, admin.ModelAdmin):
     ) -> Any:
         """Another person's row and a row that does not exist look the same: 404."""
         if self.is_unscoped(request):
-            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+            # Private Django API the stubs do not declare.
+            return super()._get_obj_does_not_exist_redirect(  # type: ignore[misc]
+                request, opts, object_id
+            )
         raise Http404
 
     def _owner_names(self) -> set[str]:
@@ -169,7 +172,11 @@ class OwnerScopedAdmin(OwnerScopedMixin, admin.ModelAdmin):
         kept: list[Any] = []
         for entry in filters:
             name = (
-                entry if isinstance(entry, str) else entry[0] if isinstance(entry, tuple) else None
+                entry
+                if isinstance(entry, str)
+                else str(entry[0])
+                if isinstance(entry, tuple)
+                else None
             )
             if name is not None and name.split("__")[0] in self._owner_names():
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from typing import Literal
 
 from drf_spectacular import openapi
 from rest_framework import serializers
@@ -11,7 +12,8 @@ from rest_framework import serializers
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. not_found.")
     message = serializers.CharField(help_text="A sentence for people.")
-    fields = serializers.DictField(
+    # A field named like Serializer.fields (the stubs type that attribute).
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Per-field messages (validation errors only).",
@@ -30,7 +32,9 @@ class AutoSchema(openapi.AutoSchema):
     401 unless anonymous access is allowed, 404 for detail paths and out-of-range pages,
     413 (body over the limit) and 415 (a content type no parser reads) for writes."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes: list[str] = []
         is_list = self.method == "GET" and self._is_list_view()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
 from django.db import connection
 from django.http import HttpRequest
@@ -54,7 +55,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return JsonResponse(
             error_body("bad_request", "The request was refused as malformed."), status=400
         )
-    return defaults.bad_request(request, exception)
+    return defaults.bad_request(request, exception or SuspiciousOperation())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -13,11 +13,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from contextlib import closing
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -83,23 +87,29 @@ class Service:
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the whole process group (gunicorn and its workers), SIGKILL if it lingers."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=timeout)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                return
-            self.process.wait(timeout=timeout)
+        if self.process is not None:
+            stop_process_group(self.process, timeout)
 
     def kill(self) -> None:
         """SIGKILL at once, as a crash would (used by crash-safety tests)."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+def stop_process_group(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """SIGTERM the process group ``process`` leads, SIGKILL if it lingers; then reap it."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        process.wait(timeout=timeout)
 
 
 def python_argv(*args: str) -> list[str]:
@@ -159,13 +169,20 @@ def tracker_service(port: int, env: Mapping[str, str], **kwargs: object) -> Serv
 class ServiceGroup:
     """Starts services in order and guarantees that every one is stopped on the way out."""
 
-    def __init__(self, base_env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        base_env: Mapping[str, str] | None = None,
+        guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> None:
         self.base_env = dict(base_env if base_env is not None else os.environ)
         self.services: list[Service] = []
+        # The demo passes its Ctrl-C guard: a process is never started without being recorded.
+        self.guard = guard
 
     def start(self, service: Service, timeout: float = 60.0) -> Service:
-        self.services.append(service)
-        service.start(self.base_env)
+        with self.guard():
+            self.services.append(service)
+            service.start(self.base_env)
         service.wait_until_up(timeout)
         return service
 

@@ -32,8 +32,11 @@ def load_or_create(path: Path) -> dict[str, str]:
             return stored
     values = _fresh()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # Written beside and renamed into place: a Ctrl-C mid-write never leaves half a file.
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write("# Throwaway secrets of the loopback demo (make run). Not for production.\n")
         handle.writelines(f"{name}={value}\n" for name, value in values.items())
+    os.replace(partial, path)
     return values

@@ -442,31 +442,41 @@ class PersonName:
         return "".join(self.tokens)
 
 
-_AUTHOR_ROLES = frozenset(
-    {
-        "introduction",
-        "foreword",
-        "afterword",
-        "preface",
-        "contributor",
-        "editor",
-        "edited",
-        "compiler",
-    }
-)
+# A role as written -> its name; roles of the first group are still authors of a sort
+# (anthologies are filed under their editor), the others are not.
+_ROLE_WORDS = {
+    "introduction": "introduction", "foreword": "foreword", "afterword": "afterword",
+    "preface": "preface", "contributor": "contributor", "editor": "editor", "edited": "editor",
+    "compiler": "compiler", "illustrator": "illustrator", "illustrated": "illustrator",
+    "illustrations": "illustrator", "translator": "translator", "translated": "translator",
+    "narrator": "narrator", "narrated": "narrator", "read": "narrator", "adapter": "adapter",
+    "photographer": "photographer",
+}  # fmt: skip
+# Roles that make a name a contributor, not an author (compared as nobody's author).
+NOT_AUTHOR_ROLES = frozenset({"illustrator", "translator", "narrator", "adapter", "photographer"})
+_NARRATED_BY = re.compile(r"^\s*(?:narrated|read)\s*by\s*:?\s*", re.IGNORECASE)
+
+
+def credit(raw: str | None) -> tuple[str, str]:
+    """A credited name and its role as written: 'Ann Lee (Illustrator)' -> ('Ann Lee',
+    'illustrator'), 'Bo Ek - translator' -> ('Bo Ek', 'translator'), 'Narrated by: Cy Dee' ->
+    ('Cy Dee', 'narrator'), 'Di Fox' -> ('Di Fox', '') (no role given)."""
+    text = " ".join((raw or "").split())
+    narrated = _NARRATED_BY.match(text)
+    if narrated:
+        return text[narrated.end() :].strip(), "narrator"
+    match = _NAME_ROLE.search(text)
+    if match is None:
+        return text, ""
+    role = fold(match.group(0)).split()
+    name = text[: match.start()].strip().rstrip("-,").strip()
+    return (name or text), _ROLE_WORDS.get(role[0], "") if role else ""
 
 
 def has_other_role(raw: str | None) -> bool:
     """True for a name marked with a role other than author ("Ann Lee (Illustrator)",
     "Bo Ek - translator", "Narrated by: Cy Dee"): a contributor, not an author."""
-    text = (raw or "").strip()
-    if re.match(r"^\s*(?:narrated|read)\s*by\b", text, re.IGNORECASE):
-        return True
-    match = _NAME_ROLE.search(text)
-    if match is None:
-        return False
-    role = fold(match.group(0)).split()
-    return bool(role) and role[0] not in _AUTHOR_ROLES
+    return credit(raw)[1] in NOT_AUTHOR_ROLES
 
 
 def clean_person(raw: str | None) -> str:

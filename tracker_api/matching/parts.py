@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from tracker_api.matching.normalize import is_edition_note
+from tracker_api.matching.normalize import parse_series_marker
 from tracker_api.matching.normalize import significant_words
 from tracker_api.matching.normalize import title_key
 
@@ -40,6 +42,7 @@ _LIST_SPLIT = re.compile(r"\s*[,;]\s*|\s*/\s*(?=\D)")
 _LAST_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _AND_OTHER = re.compile(r"\band other\b")
 _ALTERNATIVE = re.compile(r"or\b", re.IGNORECASE)
+_LEADING_AND = re.compile(r"^\s*(?:and|&)\s+", re.IGNORECASE)
 _BRACKETED = re.compile(r"[\(\[][^\)\]]*[\)\]]")
 
 
@@ -91,26 +94,45 @@ def extends(longer: str, shorter: str, ignore: frozenset[str] = frozenset()) -> 
 
 
 def list_elements(raw: str) -> tuple[str, ...]:
-    """The works a raw title lists, as title keys: 'A, B and C' -> (a, b, c, b and c);
-    'A and Other Stories' -> (a,); 'A / B' -> (a, b); () when it lists nothing (one "and"
-    inside a title is part of its name)."""
+    """The works a raw title lists, as title keys: 'A, B and C' -> (a, b and c, b, c);
+    'A and Other Stories' -> (a,); 'A / B' -> (a, b); () when it lists nothing.
+
+    Series markers and edition notes are not works ("Name: Saga, Book 5" lists nothing), one
+    "and" inside a title is part of its name, and two comma-separated pieces ("A, B") are
+    more often one title with a comma than a list: a list needs three works or a slash.
+    """
     text = _BRACKETED.sub(" ", raw or "").strip()
     other = _AND_OTHER.search(text.lower())
     if other:
         head = title_key(text[: other.start()].split(":")[-1])
         return (head,) if head else ()
-    body = text.split(":", 1)[1] if ":" in text else text
-    pieces = [p for p in _LIST_SPLIT.split(body) if p.strip()]
+    segments = [s for s in text.split(":") if s.strip() and not _is_note(s)]
+    body = ":".join(segments[1:] if len(segments) > 1 else segments)
+    pieces = [
+        p
+        for chunk in body.split(";")
+        if not _is_note(chunk)
+        for p in _LIST_SPLIT.split(chunk)
+        if p.strip() and not _is_note(p)
+    ]
     if len(pieces) < 2 or all(len(p.split()) < 2 for p in pieces):
         return ()  # "Eat, Pray, Love" is one title, not three
     if any(_ALTERNATIVE.match(p) for p in pieces[1:]):
         return ()  # "A Title, or The Other Name" is one work with two names
-    elements = list(pieces)
-    elements += [p for p in _LAST_AND.split(pieces[-1]) if p.strip()]
-    if "/" not in body and len(elements) < 3:
-        return ()  # "A, B" is more often a title with a comma than a list of two
+    last = [p for p in _LAST_AND.split(_LEADING_AND.sub("", pieces[-1])) if p.strip()]
+    works = len(pieces) - 1 + len(last)
+    if "/" not in body and works < 3:
+        return ()
+    elements = [*pieces[:-1], _LEADING_AND.sub("", pieces[-1])]
+    if len(last) > 1:
+        elements += last
     keys = (title_key(e) for e in elements)
     return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def _is_note(piece: str) -> bool:
+    """A series marker ("Saga, Book 5", "#2") or an edition note: not a listed work."""
+    return parse_series_marker(piece) is not None or is_edition_note(piece)
 
 
 def is_listed(title: str, elements: tuple[str, ...], whole: str) -> bool:

@@ -12,6 +12,7 @@ from tracker_api.matching.identifiers import asin_key
 from tracker_api.matching.identifiers import isbn13
 from tracker_api.matching.kinds import WorkKinds
 from tracker_api.matching.kinds import detect_kinds
+from tracker_api.matching.normalize import NOT_AUTHOR_ROLES
 from tracker_api.matching.normalize import PersonName
 from tracker_api.matching.normalize import SeriesMarker
 from tracker_api.matching.normalize import TitleParts
@@ -83,12 +84,19 @@ class Prepared:
         return frozenset(series_key(n) for n in self.series_names)
 
 
-def _names(authors: tuple[str, ...]) -> tuple[PersonName, ...]:
-    """The authors' names. Names marked as illustrator, translator, narrator or editor are
-    contributors, not authors: they are left out while anyone else is listed."""
-    authors_only = tuple(raw for raw in authors if not has_other_role(raw))
+def _names(
+    authors: tuple[str, ...], contributors: tuple[tuple[str, str], ...] = ()
+) -> tuple[PersonName, ...]:
+    """The names compared as authors. Names marked illustrator, translator, narrator, adapter
+    or photographer (in the author list, or as a contributor's role) are not authors: they are
+    left out while anyone else is credited. Contributors whose role is not given (Goodreads'
+    "Additional Authors": co-authors as often as illustrators) or is editor, compiler or
+    introduction count like authors, after them (anthologies are filed under their editor)."""
+    credited = (*authors, *(name for name, role in contributors if role not in NOT_AUTHOR_ROLES))
+    authors_only = tuple(raw for raw in credited if not has_other_role(raw))
+    everyone = (*authors, *(name for name, _ in contributors))
     names = []
-    for raw in authors_only or authors:
+    for raw in authors_only or everyone:
         name = person_name(raw)
         if name.tokens and name not in names:
             names.append(name)
@@ -119,7 +127,7 @@ def prepare_book(book: CatalogBook) -> Prepared:
         title=parts,
         series=series,
         series_names_raw=tuple(raw_series),
-        names=_names(book.authors),
+        names=_names(book.authors, book.contributors),
         kinds=detect_kinds(
             book.title,
             book.subtitle,

@@ -18,6 +18,9 @@ class CatalogBook:
     title: str
     subtitle: str | None = None
     authors: tuple[str, ...] = ()
+    # Other people credited, (name, role): role "" when the source does not say ("Additional
+    # Authors" of a Goodreads export), else "illustrator", "translator", "editor", ...
+    contributors: tuple[tuple[str, str], ...] = ()
     isbn10: str | None = None
     isbn13: str | None = None
     asin: str | None = None

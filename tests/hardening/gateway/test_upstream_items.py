@@ -154,7 +154,10 @@ def test_a_library_past_audibles_10k_paging_ceiling_is_marked_incomplete():
     """10,001 titles: Audible (the sandbox, default cap) refuses page 11, so the answer holds
     the 10,000 it could read, says it is incomplete and why."""
     with SandboxServer(generate_library(10_001, seed=41)) as server:
-        response = Stack(server).library()
+        # Ten 1,000-title pages take the sandbox seconds each on a busy machine: the fault
+        # tests' 5 s upstream timeout and retry budget would turn a slow page into a 503.
+        stack = Stack(server, GATEWAY_UPSTREAM_TIMEOUT_S="120", GATEWAY_RETRY_BUDGET_S="240")
+        response = stack.library()
         refused = server.state.calls_to("/1.0/library")
     assert response.status_code == 200
     body = response.json

@@ -210,10 +210,11 @@ def test_a_library_past_the_10k_paging_ceiling_applies_what_came_and_says_so(cei
     # waiting in a conflict; the one error is the ceiling note itself.
     assert log.errors == 1
     assert applied + log.skipped + log.conflicts_opened == 10_000
-    # Most titles are applied. The contents rule (a title listed inside another's) sends about
-    # one generated title in six to a conflict with another title of the same run; that errs
-    # the safe way (a question, never a wrong link) and is the matcher's next thing to tighten.
-    assert applied > 7_500
+    # Nearly every title is applied. What is left in conflicts are generated titles that share
+    # an author and a word with another title of the same run, or the same series under
+    # another number: questions, never wrong links. (Series markers once counted as listed
+    # works, sending one title in six to a conflict: list_elements no longer does that.)
+    assert applied > 8_500, applied
     # Conflicts between two titles of this one run name real books, in the log too.
     for change in log.changes:
         if change.get("change") == "conflict_opened":

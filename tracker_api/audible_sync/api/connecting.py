@@ -18,12 +18,12 @@ from tracker_api.audible_sync.disconnect import deregister_replaced
 from tracker_api.audible_sync.models import AudibleConfig
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 LOGIN_REQUIRED_KEYS = ("status", "login_url", "state", "expires_in")
 
 
-def connect_account(user: AbstractBaseUser, body: dict[str, Any]) -> dict[str, Any]:
+def connect_account(user: User, body: dict[str, Any]) -> dict[str, Any]:
     """Pass ``body`` to the gateway; store the credentials when it says ``connected``.
 
     Returns the answer without the sealed blob. Raises :class:`gateway.GatewayError` as the
@@ -40,12 +40,13 @@ def connect_account(user: AbstractBaseUser, body: dict[str, Any]) -> dict[str, A
             "The Audible gateway's connect answer is neither login_required nor connected.",
             permanent=True,
         )
-    account = answer.get("account") if isinstance(answer.get("account"), dict) else {}
+    given = answer.get("account")
+    account: dict[str, Any] = given if isinstance(given, dict) else {}
     store_credentials(user, sealed, account)
     return {"status": "connected", "account": account}
 
 
-def store_credentials(user: AbstractBaseUser, sealed: str, account: dict[str, Any]) -> None:
+def store_credentials(user: User, sealed: str, account: dict[str, Any]) -> None:
     """Keep the sealed blob and the account facts; a fresh login clears every failure mark.
 
     A reconnect replaces a device: the old one is deregistered once the new blob is stored

@@ -12,11 +12,12 @@ marks the rows the matcher found different.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
+from tracker_api.audible_sync.items import first_series
+from tracker_api.audible_sync.items import work_of
 from tracker_api.matching import MatchConfig
 from tracker_api.matching import Recommendation
 from tracker_api.matching.match import capped_tier
@@ -70,6 +71,24 @@ def tier_for(candidate: dict[str, Any], config: MatchConfig = DEFAULT_CONFIG) ->
     """strong / medium / low (the badge) from the stored recommendation; none shows as low."""
     rec = stored_recommendation(candidate, config)
     return rec.name if rec >= Recommendation.low else "low"
+
+
+def bulk_linkable(
+    conflict_recommendation: str | None,
+    candidate: dict[str, Any] | None,
+    config: MatchConfig = DEFAULT_CONFIG,
+) -> bool:
+    """Whether "link to the best candidate" may act without a person looking: only when the
+    conflict's stored recommendation and the candidate's own stored tier are both strong or
+    medium. Anything the matcher capped (an omnibus, a story of a collection: ``low``) stays
+    open whatever its score; an unreadable stored value counts as ``none``."""
+    if not candidate:
+        return False
+    try:
+        overall = Recommendation.parse(conflict_recommendation or "none")
+    except ValueError:
+        overall = Recommendation.none
+    return min(overall, stored_recommendation(candidate, config)) >= Recommendation.medium
 
 
 def differing_keys(penalties: dict[str, Any], config: MatchConfig = DEFAULT_CONFIG) -> list[str]:
@@ -135,24 +154,13 @@ class FieldRow:
     differs: bool
 
 
-def _series_name(item: dict[str, Any]) -> tuple[str, str]:
-    entries = [s for s in item.get("series") or [] if isinstance(s, dict) and s.get("title")]
-    if not entries:
-        return "", ""
-    return str(entries[0]["title"]), str(entries[0].get("sequence") or "")
-
-
-def _year(item: dict[str, Any]) -> str:
-    found = re.match(r"(\d{4})", str(item.get("release_date") or ""))
-    return found.group(1) if found else ""
-
-
 def field_rows(
     item: dict[str, Any], book: Book | None, penalties: dict[str, float]
 ) -> list[FieldRow]:
     """The Audible item beside ``book`` (as it is now), row by row, with the rows the matcher
     penalised marked; a deleted book shows empty cells."""
-    series, position = _series_name(item)
+    work = work_of(item)
+    series, position = first_series(work)
 
     def penalised(key: str) -> bool:
         return penalties.get(key, 0.0) >= DIFFERS_MIN_PENALTY
@@ -178,7 +186,7 @@ def field_rows(
             book_value("series_position"),
             penalised("series_position"),
         ),
-        FieldRow("Year", _year(item), book_value("year"), penalised("year")),
+        FieldRow("Year", text(work.year), book_value("year"), penalised("year")),
         FieldRow(
             "Language", text(item.get("language")), book_value("language"), penalised("language")
         ),

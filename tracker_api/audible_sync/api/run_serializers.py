@@ -26,7 +26,7 @@ class SyncCountsSerializer(serializers.Serializer):
     updated = serializers.IntegerField(help_text="Linked books whose progress changed.")
     conflicts_opened = serializers.IntegerField(help_text="Titles waiting for your decision.")
     skipped = serializers.IntegerField(help_text="Titles not imported (the changes say why).")
-    errors = serializers.IntegerField(help_text="Titles that could not be applied.")
+    errors = serializers.IntegerField(help_text="Titles that could not be applied.")  # type: ignore[assignment]  # a field named like Serializer.errors
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return {name: int(getattr(instance, name) or 0) for name in COUNT_FIELDS}

@@ -7,6 +7,9 @@ thousands); the detail flattens them into the documented change rows.
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample
@@ -64,7 +67,7 @@ class RunListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[AudibleSyncLog]:
         params = self.request.query_params
-        runs = AudibleSyncLog.objects.filter(user=self.request.user).defer("changes")
+        runs = AudibleSyncLog.objects.filter(user=cast("User", self.request.user)).defer("changes")
         runs = filters.choice(runs, params, "status", SyncStatus.values)
         runs = filters.choice(runs, params, "trigger", SyncTrigger.values)
         runs = filters.boolean(runs, params, "dry_run")
@@ -87,4 +90,4 @@ class RunDetailView(generics.RetrieveAPIView):
     serializer_class = SyncRunDetailSerializer
 
     def get_queryset(self) -> QuerySet[AudibleSyncLog]:
-        return AudibleSyncLog.objects.filter(user=self.request.user)
+        return AudibleSyncLog.objects.filter(user=cast("User", self.request.user))

@@ -22,7 +22,7 @@ from tracker_api.audible_sync.models import SyncStatus
 from tracker_api.books.models import BookStatus
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # A running log older than this is a crashed sync, not a running one.
 STALE_RUNNING_AFTER = timedelta(hours=2)
@@ -34,7 +34,7 @@ def connection_state(config: AudibleConfig) -> str:
     return "needs_relogin" if config.needs_relogin else "connected"
 
 
-def sync_status(user: AbstractBaseUser, now: datetime | None = None) -> dict[str, Any]:
+def sync_status(user: User, now: datetime | None = None) -> dict[str, Any]:
     """Connection, rate limit, last sync, whether one runs, and the mapping statistics."""
     now = now or timezone.now()
     config = AudibleConfig.objects.filter(user=user).first() or AudibleConfig(user=user)
@@ -90,7 +90,7 @@ def _rate_limit(config: AudibleConfig, now: datetime) -> dict[str, Any]:
     }
 
 
-def mapping_stats(user: AbstractBaseUser) -> dict[str, int]:
+def mapping_stats(user: User) -> dict[str, int]:
     """Counts over the person's mappings (one query) and open conflicts (one query)."""
     linked = Q(book__isnull=False, ignored=False)
     counts = AudibleBookMapping.objects.filter(user=user).aggregate(

@@ -4,7 +4,9 @@ person's conflict is a 404, exactly like one that does not exist."""
 from __future__ import annotations
 
 from typing import Any
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -34,6 +36,7 @@ from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
+from tracker_api.core.signed_in import signed_in_user
 
 # Where each gateway failure without a useful status of its own lands.
 _TRANSPORT_STATUS = {
@@ -86,6 +89,7 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
             "resolved_conflict": outcome.resolved_conflict,
             "created_book": outcome.created_book,
             "progress_applied": outcome.progress_applied,
+            "reverted": outcome.reverted.as_dict() if outcome.reverted else None,
         }
     ).data
 
@@ -102,7 +106,7 @@ class AuthView(APIView):
         body = AuthRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            answer = connect_account(request.user, dict(body.validated_data))
+            answer = connect_account(signed_in_user(request), dict(body.validated_data))
         except gateway.GatewayError as exc:
             raise gateway_api_error(exc) from None
         return Response(AuthResponseSerializer(answer).data)
@@ -115,8 +119,10 @@ class ConfigView(APIView):
 
     @extend_schema(responses={200: ConfigSerializer}, summary="Read sync preferences")
     def get(self, request: Request) -> Response:
-        config = AudibleConfig.objects.filter(user=request.user).first()
-        return Response(ConfigSerializer(config or AudibleConfig(user=request.user)).data)
+        config = AudibleConfig.objects.filter(user=signed_in_user(request)).first()
+        return Response(
+            ConfigSerializer(config or AudibleConfig(user=signed_in_user(request))).data
+        )
 
     @extend_schema(
         request=ConfigSerializer,
@@ -135,7 +141,7 @@ class ConfigView(APIView):
         return self._save(request, partial=True)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
-        config, _ = AudibleConfig.objects.get_or_create(user=request.user)
+        config, _ = AudibleConfig.objects.get_or_create(user=signed_in_user(request))
         interval = config.sync_interval_minutes
         serializer = ConfigSerializer(config, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -148,7 +154,7 @@ class ConfigView(APIView):
 class StatusView(APIView):
     @extend_schema(responses={200: StatusSerializer}, summary="Connection, limits, last sync")
     def get(self, request: Request) -> Response:
-        return Response(StatusSerializer(sync_status(request.user)).data)
+        return Response(StatusSerializer(sync_status(signed_in_user(request))).data)
 
 
 class LinkView(APIView):
@@ -161,14 +167,18 @@ class LinkView(APIView):
         body = LinkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        person = signed_in_user(request)
         try:
+            revert = bool(data.get("revert"))
             if data.get("ignore"):
-                outcome = linking.ignore_asin(request.user, data["asin"], by=request.user)
+                outcome = linking.ignore_asin(person, data["asin"], by=person, revert=revert)
             elif data.get("create"):
-                outcome = linking.create_book_from_item(request.user, data["asin"], by=request.user)
+                outcome = linking.create_book_from_item(
+                    person, data["asin"], by=person, revert=revert
+                )
             else:
                 outcome = linking.link_asin(
-                    request.user, data["asin"], data["book_id"], by=request.user
+                    person, data["asin"], data["book_id"], by=person, revert=revert
                 )
         except linking.LinkingError as exc:
             raise linking_api_error(exc) from None
@@ -198,9 +208,9 @@ class ConflictListView(generics.ListAPIView):
             raise serializers.ValidationError(
                 {"status": [f"Must be one of: {', '.join(CONFLICT_FILTERS)}."]}
             )
-        conflicts = AudibleConflict.objects.filter(user=self.request.user).select_related(
-            "resolved_by"
-        )
+        conflicts = AudibleConflict.objects.filter(
+            user=cast("User", self.request.user)
+        ).select_related("resolved_by")
         if wanted != "all":
             conflicts = conflicts.filter(status=wanted)
         return conflicts.order_by("-created_at", "-id")
@@ -211,7 +221,9 @@ class ConflictDetailView(generics.RetrieveAPIView):
     serializer_class = ConflictSerializer
 
     def get_queryset(self) -> QuerySet[AudibleConflict]:
-        return AudibleConflict.objects.filter(user=self.request.user).select_related("resolved_by")
+        return AudibleConflict.objects.filter(user=cast("User", self.request.user)).select_related(
+            "resolved_by"
+        )
 
 
 class ConflictResolveView(APIView):
@@ -222,15 +234,17 @@ class ConflictResolveView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         # Another person's conflict is a 404 whatever the body says (not a 400 about the body).
-        get_object_or_404(AudibleConflict.objects.filter(user=request.user).only("pk"), pk=pk)
+        get_object_or_404(
+            AudibleConflict.objects.filter(user=signed_in_user(request)).only("pk"), pk=pk
+        )
         body = ResolveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             outcome = linking.resolve_conflict(
                 pk,
                 body.validated_data["action"],
-                user=request.user,
-                by=request.user,
+                user=signed_in_user(request),
+                by=signed_in_user(request),
                 book_id=body.validated_data.get("book_id"),
             )
         except linking.LinkingError as exc:

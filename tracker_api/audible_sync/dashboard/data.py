@@ -41,7 +41,7 @@ from tracker_api.books.models import Book
 from tracker_api.books.models import BookStatus
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 CHART_DAYS = 30
 RECENT_SYNCS = 10
@@ -64,7 +64,7 @@ def day_bounds(now: datetime, days: int) -> tuple[date, datetime, datetime]:
 
 
 def progress_days(
-    user: AbstractBaseUser, *, now: datetime | None = None, days: int = CHART_DAYS
+    user: User, *, now: datetime | None = None, days: int = CHART_DAYS
 ) -> list[DayPoint]:
     """Each of the last ``days`` local days, oldest first: points gained and books finished.
 
@@ -113,7 +113,7 @@ def progress_days(
     return points
 
 
-def recent_syncs(user: AbstractBaseUser, limit: int = RECENT_SYNCS) -> list[AudibleSyncLog]:
+def recent_syncs(user: User, limit: int = RECENT_SYNCS) -> list[AudibleSyncLog]:
     """The newest sync logs, without their (possibly long) per-book change lists."""
     return list(
         AudibleSyncLog.objects.filter(user=user)
@@ -122,7 +122,7 @@ def recent_syncs(user: AbstractBaseUser, limit: int = RECENT_SYNCS) -> list[Audi
     )
 
 
-def open_conflicts(user: AbstractBaseUser, limit: int = TOP_CONFLICTS) -> list[dict[str, Any]]:
+def open_conflicts(user: User, limit: int = TOP_CONFLICTS) -> list[dict[str, Any]]:
     """The newest open conflicts' id, ASIN, Audible title, recommendation and date."""
     return list(
         AudibleConflict.objects.filter(user=user, status=ConflictStatus.OPEN)
@@ -142,9 +142,7 @@ class Listening:
     updated_at: datetime | None
 
 
-def currently_listening(
-    user: AbstractBaseUser, limit: int = LISTENING_LIMIT
-) -> tuple[list[Listening], bool]:
+def currently_listening(user: User, limit: int = LISTENING_LIMIT) -> tuple[list[Listening], bool]:
     """Books with status *reading* linked to an Audible title, most recently moved first.
 
     Returns up to ``limit`` of them and whether there are more. The last update is the newest
@@ -167,9 +165,9 @@ def currently_listening(
     listening: list[Listening] = []
     seen_books: set[int] = set()
     for mapping in rows:
-        if mapping.book_id in seen_books:
+        if mapping.book is None or mapping.book.pk in seen_books:
             continue  # two Audible editions of one book: show the book once
-        seen_books.add(mapping.book_id)
+        seen_books.add(mapping.book.pk)
         percent = mapping.last_percent
         if percent is None:
             percent = mapping.book.progress_percent
@@ -188,7 +186,7 @@ def currently_listening(
 class Dashboard:
     """Everything one person's dashboard shows."""
 
-    user: AbstractBaseUser
+    user: User
     status: dict[str, Any]
     syncs: list[AudibleSyncLog]
     conflicts: list[dict[str, Any]]
@@ -202,7 +200,7 @@ class Dashboard:
         return int(self.status["stats"]["open_conflicts"])
 
 
-def build_dashboard(user: AbstractBaseUser, *, now: datetime | None = None) -> Dashboard:
+def build_dashboard(user: User, *, now: datetime | None = None) -> Dashboard:
     """The whole dashboard for ``user``; the number of queries does not depend on their data."""
     now = now or timezone.now()
     listening, more = currently_listening(user)
@@ -223,7 +221,7 @@ def build_dashboard(user: AbstractBaseUser, *, now: datetime | None = None) -> D
     )
 
 
-def picker_users(limit: int = PICKER_LIMIT) -> list[AbstractBaseUser]:
+def picker_users(limit: int = PICKER_LIMIT) -> list[User]:
     """People a superuser can pick: everyone with an Audible config, by name (one query)."""
     model = get_user_model()
     return list(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from tracker_api.audible_sync.dashboard.chart import render_progress_chart
 from tracker_api.audible_sync.dashboard.data import build_dashboard
 from tracker_api.audible_sync.dashboard.data import picker_users
+from tracker_api.core.signed_in import signed_in_user
 
 TEMPLATE = "admin/audible_sync/dashboard.html"
 SYNC_STATUS_COLOURS = {
@@ -43,7 +44,7 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
         picked = request.GET.get("user", "")
         if user_id is None and picked.isdigit():
             return HttpResponseRedirect(dashboard_url(int(picked), site.name))
-        viewer = request.user
+        viewer = signed_in_user(request)
         if user_id is None or user_id == viewer.pk:
             person = viewer
         elif viewer.is_superuser:
@@ -61,10 +62,10 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             "syncs": [_sync_row(log) for log in board.syncs],
             "picker": _picker(person, viewer) if viewer.is_superuser else None,
             "conflicts_url": _filtered(
-                site.name, "audibleconflict", person.pk, "status__exact=open"
+                site.name, "audibleconflict", person.id, "status__exact=open"
             ),
-            "logs_url": _filtered(site.name, "audiblesynclog", person.pk),
-            "config_url": _filtered(site.name, "audibleconfig", person.pk),
+            "logs_url": _filtered(site.name, "audiblesynclog", person.id),
+            "config_url": _filtered(site.name, "audibleconfig", person.id),
             **_notification_panel(person),
         }
         return TemplateResponse(request, TEMPLATE, context)

@@ -16,9 +16,7 @@ cannot be read (an error) leaves nothing behind while the rest applies.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -26,6 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from tracker_api.audible_sync.catalog import build_user_index
+from tracker_api.audible_sync.items import AudibleItem
+from tracker_api.audible_sync.items import book_from_item
+from tracker_api.audible_sync.items import catalog_entry
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -44,14 +45,11 @@ from tracker_api.audible_sync.progress import plan_progress
 from tracker_api.audible_sync.progress import progress_differs
 from tracker_api.audible_sync.runs import COUNT_FIELDS
 from tracker_api.audible_sync.sync.fetch import Library
-from tracker_api.books.isbn import InvalidIsbn
-from tracker_api.books.isbn import normalise_any
+from tracker_api.audible_sync.undo.journal import Journal
+from tracker_api.audible_sync.undo.records import ChangeKind
 from tracker_api.books.models import Book
-from tracker_api.books.models import BookSource
-from tracker_api.matching import CatalogBook
 from tracker_api.matching import CatalogIndex
 from tracker_api.matching import MatchConfig
-from tracker_api.matching import SourceItem
 from tracker_api.matching import decide
 from tracker_api.matching import propose
 
@@ -113,61 +111,16 @@ class _New:
     """A mapping (and maybe a book) this run creates, with the progress planned for it."""
 
     mapping: AudibleBookMapping
-    book: Book | None
+    book: Book
     plan: ProgressPlan
     book_is_new: bool
     temp_id: str | None = None
 
 
-def _year(item: dict[str, Any]) -> int | None:
-    match = re.match(r"(\d{4})", str(item.get("release_date") or ""))
-    return int(match.group(1)) if match else None
-
-
-def book_from_item(user_id: int, item: dict[str, Any]) -> Book:
-    """A new tracker book carrying what the Audible item says about the work."""
-    isbn10 = isbn13 = ""
-    if item.get("isbn"):
-        with contextlib.suppress(InvalidIsbn):
-            isbn10, isbn13 = normalise_any(str(item["isbn"]))
-    series = (item.get("series") or [{}])[0] or {}
-    book = Book(
-        user_id=user_id,
-        title=str(item.get("title") or "")[:500],
-        subtitle=str(item.get("subtitle") or "")[:500],
-        authors=[str(a) for a in item.get("authors") or []],
-        isbn10=isbn10,
-        isbn13=isbn13,
-        asin=str(item.get("asin") or "")[:20],
-        series=str(series.get("title") or "")[:300],
-        series_position=str(series.get("sequence") or "")[:20],
-        language=str(item.get("language") or "")[:35],
-        year=_year(item),
-        source=BookSource.AUDIBLE,
-    )
-    book.refresh_search_text()
-    return book
-
-
-def catalog_entry(book_id: Any, book: Book) -> CatalogBook:
-    return CatalogBook(
-        id=book_id,
-        title=book.title,
-        subtitle=book.subtitle or None,
-        authors=tuple(book.authors or ()),
-        isbn10=book.isbn10 or None,
-        isbn13=book.isbn13 or None,
-        asin=book.asin or None,
-        series=book.series or None,
-        series_position=book.series_position or None,
-        year=book.year,
-        language=book.language or None,
-    )
-
-
-def policy_allows(config: AudibleConfig, item: dict[str, Any], observed: Observed) -> bool:
+def policy_allows(config: AudibleConfig, item: AudibleItem) -> bool:
     """Whether the import policy turns this unmatched title into a new tracker book."""
-    if item.get("is_podcast") and not config.import_podcasts:
+    observed = item.observed
+    if item.is_podcast and not config.import_podcasts:
         return False
     if config.import_policy == ImportPolicy.FINISHED:
         return observed.is_finished
@@ -196,7 +149,11 @@ class LibraryApplier:
         self.match_config = match_config or MatchConfig()
         self.on_item = on_item or (lambda n: None)
         self.result = ApplyResult()
-        self.writer = ProgressWriter(user_id=self.user_id, sync_log=sync_log, now=now)
+        # Every row the run writes, with its values before and after: what undo reverses.
+        self.journal = Journal(self.user_id, ChangeKind.SYNC, sync_log=sync_log)
+        self.writer = ProgressWriter(
+            user_id=self.user_id, sync_log=sync_log, now=now, journal=self.journal
+        )
         self.new: list[_New] = []
         self.new_conflicts: list[AudibleConflict] = []
         self._index: CatalogIndex | None = None
@@ -217,24 +174,25 @@ class LibraryApplier:
             )
         }
         changed: list[tuple[AudibleBookMapping, Observed, dict[str, Any]]] = []
-        unmapped: list[tuple[dict[str, Any], Observed]] = []
+        unmapped: list[AudibleItem] = []
         seen_asins: set[str] = set()
         for done, item in enumerate(items, 1):
             self.on_item(done)
             try:
-                asin, observed = self._read(item)
+                parsed = AudibleItem.parse(item)
             except (TypeError, ValueError) as exc:
-                asin = item.get("asin") if isinstance(item, dict) else None
-                self.result.fail(asin, f"Unreadable item {asin or '(no ASIN)'}: {exc}")
+                bad_asin = item.get("asin") if isinstance(item, dict) else None
+                self.result.fail(bad_asin, f"Unreadable item {bad_asin or '(no ASIN)'}: {exc}")
                 continue
+            asin, observed = parsed.asin, parsed.observed
             if asin in seen_asins:
                 continue
             seen_asins.add(asin)
             mapping = mappings.get(asin)
             if mapping is None:
-                unmapped.append((item, observed))
+                unmapped.append(parsed)
                 continue
-            revoked = item.get("status") == "Revoked"
+            revoked = parsed.revoked
             self._refresh_mapping(mapping, item, in_library=not revoked)
             if mapping.ignored:
                 self.result.skipped += 1
@@ -252,19 +210,6 @@ class LibraryApplier:
 
     # ----------------------------------------------------------------- reading
     @staticmethod
-    def _read(item: Any) -> tuple[str, Observed]:
-        if not isinstance(item, dict):
-            raise TypeError("not a JSON object")
-        asin = item.get("asin")
-        if not isinstance(asin, str) or not asin.strip():
-            raise ValueError("no ASIN")
-        if not isinstance(item.get("title"), str) or not item["title"].strip():
-            raise ValueError("no title")
-        if item.get("status", "Active") not in ("Active", "Revoked"):
-            raise ValueError(f"unknown status {item.get('status')!r}")
-        return asin, Observed.from_item(item)
-
-    @staticmethod
     def _progress_differs(mapping: AudibleBookMapping, observed: Observed) -> bool:
         return progress_differs(Seen.of(mapping), observed)
 
@@ -273,12 +218,14 @@ class LibraryApplier:
         self, mapping: AudibleBookMapping, item: dict, *, in_library: bool
     ) -> None:
         if mapping.item != item:
+            self.journal.mapping_before(mapping)
             mapping.item = item
             self._stage_extra(mapping, "item")
         if mapping.in_library != in_library:
             self._mark(mapping, in_library=in_library)
 
     def _mark(self, mapping: AudibleBookMapping, *, in_library: bool) -> None:
+        self.journal.mapping_before(mapping)
         mapping.in_library = in_library
         self._stage_extra(mapping, "in_library")
         if not in_library:
@@ -322,27 +269,27 @@ class LibraryApplier:
                 self.result.note(change.summary)
 
     # ----------------------------------------------------------------- unmapped titles
-    def _match_unmapped(self, unmapped: list[tuple[dict[str, Any], Observed]]) -> None:
+    def _match_unmapped(self, unmapped: list[AudibleItem]) -> None:
         open_conflicts = set(
             AudibleConflict.objects.filter(
                 user_id=self.user_id, status=ConflictStatus.OPEN
             ).values_list("asin", flat=True)
         )
         linked: list[tuple[dict[str, Any], Observed, Any, Any]] = []
-        for item, observed in unmapped:
-            asin = item["asin"]
-            if item.get("status") == "Revoked":
+        for parsed in unmapped:
+            item, observed, asin = parsed.data, parsed.observed, parsed.asin
+            if parsed.revoked:
                 self.result.skip(item, SKIP_NOT_IN_LIBRARY)
                 continue
             if asin in open_conflicts:
                 self.result.skip(item, SKIP_OPEN_CONFLICT)
                 continue
-            if item.get("is_podcast") and not self.config.import_podcasts:
+            if parsed.is_podcast and not self.config.import_podcasts:
                 self.result.skip(item, SKIP_PODCAST)
                 continue
             try:
                 decision = decide(
-                    propose(SourceItem.from_item(item), self.index, self.match_config),
+                    propose(parsed.work, self.index, self.match_config),
                     self.match_config,
                 )
             except Exception as exc:
@@ -354,8 +301,8 @@ class LibraryApplier:
             elif decision.kind == "conflict":
                 self._open_conflict(item, decision)
                 open_conflicts.add(asin)
-            elif policy_allows(self.config, item, observed):
-                self._create(item, observed)
+            elif policy_allows(self.config, parsed):
+                self._create(parsed)
             else:
                 self.result.skip(item, SKIP_POLICY)
         self._link(linked)
@@ -367,15 +314,15 @@ class LibraryApplier:
         return self._index
 
     def _open_conflict(self, item: dict[str, Any], decision: Any) -> None:
-        self.new_conflicts.append(
-            AudibleConflict(
-                user_id=self.user_id,
-                asin=item["asin"],
-                item=item,
-                candidates=[c.to_dict() for c in decision.candidates],
-                recommendation=decision.recommendation.name,
-            )
+        conflict = AudibleConflict(
+            user_id=self.user_id,
+            asin=item["asin"],
+            item=item,
+            candidates=[c.to_dict() for c in decision.candidates],
+            recommendation=decision.recommendation.name,
         )
+        self.new_conflicts.append(conflict)
+        self.journal.conflict_opened(conflict)
         self.result.conflicts_opened += 1
         self.result.note(
             {
@@ -386,13 +333,15 @@ class LibraryApplier:
             }
         )
 
-    def _create(self, item: dict[str, Any], observed: Observed) -> None:
-        book = book_from_item(self.user_id, item)
+    def _create(self, parsed: AudibleItem) -> None:
+        item, observed = parsed.data, parsed.observed
+        book = book_from_item(self.user_id, parsed.work)
         plan = plan_progress(BookState.of(book), Seen(), observed, self.now)
         for name, value in plan.book_fields.items():
             setattr(book, name, value)
         temp_id = f"new:{item['asin']}"
         mapping = self._mapping(item, book, plan, MatchMethod.CREATED, 1.0)
+        self.journal.book_created(book, mapping)
         self.new.append(_New(mapping, book, plan, book_is_new=True, temp_id=temp_id))
         self._temp_books[temp_id] = book
         self.index.add(catalog_entry(temp_id, book))
@@ -410,7 +359,7 @@ class LibraryApplier:
         )
         self.writer.reads.update(load_reads(real_ids))
         for item, observed, book_id, decision in linked:
-            book = self._temp_books.get(book_id) if isinstance(book_id, str) else books[book_id]
+            book = self._temp_books[book_id] if isinstance(book_id, str) else books[book_id]
             book_is_new = isinstance(book_id, str)
             state = BookState.of(book) if book_is_new else self.writer.state_of(book)
             plan = plan_progress(state, Seen(), observed, self.now)
@@ -450,6 +399,7 @@ class LibraryApplier:
         )
         for name, value in plan.seen.as_fields().items():
             setattr(mapping, name, value)
+        self.journal.mapping_created(mapping)
         return mapping
 
     # ----------------------------------------------------------------- writing
@@ -473,18 +423,19 @@ class LibraryApplier:
                 [n.mapping for n in self.new], batch_size=BATCH_SIZE
             )
         for entry in self.new:
-            change = self.writer.add(
+            progress_change = self.writer.add(
                 entry.mapping,
                 entry.book,
                 entry.plan,
                 mapping_written=True,
                 book_written=entry.book_is_new,
             )
-            if change is not None and not entry.book_is_new and entry.book is not None:
+            if progress_change is not None and not entry.book_is_new:
                 self.result.updated += 1
         if self.new_conflicts:
             AudibleConflict.objects.bulk_create(self.new_conflicts, batch_size=BATCH_SIZE)
         self.writer.flush()
+        self.journal.save()
 
 
 def _fields(plan: ProgressPlan) -> dict[str, Any]:

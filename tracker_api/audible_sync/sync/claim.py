@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db import transaction
 from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker_api.audible_sync import ratelimit
@@ -49,7 +51,7 @@ class UserResult:
         return body
 
 
-def candidates(now=None):
+def candidates(now: datetime | None = None) -> QuerySet[AudibleConfig]:
     """Configs that may be due: cheap, indexed filters; ``is_due`` has the last word."""
     now = now or timezone.now()
     return (
@@ -62,7 +64,7 @@ def candidates(now=None):
     )
 
 
-def claim_batch(limit: int, now=None) -> list[tuple[int, str]]:
+def claim_batch(limit: int, now: datetime | None = None) -> list[tuple[int, str]]:
     """Take the locks of up to ``limit`` candidate users: ``[(config_id, token)]``."""
     now = now or timezone.now()
     claimed: list[tuple[int, str]] = []

@@ -23,6 +23,12 @@ class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
     authors = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, max_length=50
     )
+    # Others credited, not as authors (illustrators, translators, narrators, editors).
+    contributors = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=300)),
+        required=False,
+        max_length=50,
+    )
     isbn10 = serializers.CharField(required=False, allow_blank=True, max_length=20)
     isbn13 = serializers.CharField(required=False, allow_blank=True, max_length=20)
     progress_percent = serializers.FloatField(min_value=0, max_value=100, required=False)
@@ -37,6 +43,7 @@ class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
             "title",
             "subtitle",
             "authors",
+            "contributors",
             "isbn10",
             "isbn13",
             "asin",
@@ -71,6 +78,21 @@ class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
     def validate_authors(self, value: list[str]) -> list[str]:
         return [name.strip() for name in value if name.strip()]
 
+    def validate_contributors(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Each entry is ``{"name", "role"}`` (role optional, "" when unknown)."""
+        out = []
+        for entry in value:
+            unknown = set(entry) - {"name", "role"}
+            if unknown:
+                raise serializers.ValidationError(
+                    f"Unknown contributor field(s): {', '.join(sorted(unknown))}."
+                )
+            name = " ".join(str(entry.get("name") or "").split())
+            if not name:
+                raise serializers.ValidationError("Every contributor needs a name.")
+            out.append({"name": name, "role": str(entry.get("role") or "").strip().lower()})
+        return out
+
     def validate_asin(self, value: str) -> str:
         return value.strip().upper()
 
@@ -85,7 +107,7 @@ class BookSerializer(StrictBodyMixin, serializers.ModelSerializer):
         if "isbn10" in attrs or "isbn13" in attrs:
             isbn10 = attrs.get("isbn10", "" if "isbn13" in attrs else current["isbn10"])
             isbn13 = attrs.get("isbn13", "" if "isbn10" in attrs else current["isbn13"])
-            attrs["isbn10"], attrs["isbn13"] = complete_pair(isbn10, isbn13)
+            attrs["isbn10"], attrs["isbn13"] = complete_pair(isbn10 or "", isbn13 or "")
         started = attrs.get("started_at", current["started_at"])
         finished = attrs.get("finished_at", current["finished_at"])
         if started and finished and finished < started:

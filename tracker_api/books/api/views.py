@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -13,6 +17,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from tracker_api.books.api.serializers import BookSerializer
 from tracker_api.books.api.serializers import ImportResultSerializer
@@ -26,6 +31,7 @@ from tracker_api.books.search import filter_by_search
 from tracker_api.core.errors import ApiError
 from tracker_api.core.parsers import ImportMultiPartParser
 from tracker_api.core.parsers import payload_too_large
+from tracker_api.core.signed_in import signed_in_user
 
 
 @extend_schema_view(
@@ -43,7 +49,7 @@ class BookViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Book]:
-        books = Book.objects.filter(user=self.request.user)
+        books = Book.objects.filter(user=cast("User", self.request.user))
         if self.action != "list":
             return books
         status_filter = self.request.query_params.get("status")
@@ -55,8 +61,8 @@ class BookViewSet(viewsets.ModelViewSet):
             books = books.filter(status=status_filter)
         return filter_by_search(books, self.request.query_params.get("search", ""))
 
-    def perform_create(self, serializer: BookSerializer) -> None:
-        serializer.save(user=self.request.user)
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        serializer.save(user=cast("User", self.request.user))
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
@@ -70,7 +76,7 @@ class BookViewSet(viewsets.ModelViewSet):
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            result = import_books(request.user, upload.validated_data["file"])
+            result = import_books(signed_in_user(request), upload.validated_data["file"])
         except ImportTooLarge as exc:
             raise payload_too_large(exc.limit, "file") from exc
         except ImportFormatError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tracker_api.books.credits import contributors_of
+from tracker_api.books.credits import split_credits
 from tracker_api.books.importers.records import BookRecord
 from tracker_api.books.importers.records import RowError
 from tracker_api.books.importers.records import fill_isbns
@@ -36,15 +38,21 @@ def parse_row(row: dict[str, str], line: int) -> BookRecord:
     if goodreads_id and not goodreads_id.isdigit():
         raise RowError(f"'{goodreads_id}' is not a Goodreads Book Id.")
     title, series, position = split_series(raw_title)
-    authors = split_names(row.get("Author") or "")
-    for name in split_names(row.get("Additional Authors") or ""):
-        if name not in authors:
-            authors.append(name)
+    # "Author" is the one Goodreads credits; "Additional Authors" mixes co-authors with
+    # illustrators, translators and narrators, usually without saying which: contributors,
+    # with the role when the name carries one ("Ann Lee (Illustrator)").
+    authors, marked = split_credits(split_names(row.get("Author") or ""))
+    contributors = marked + [
+        entry
+        for entry in contributors_of(split_names(row.get("Additional Authors") or ""))
+        if entry["name"] not in authors and entry not in marked
+    ]
     shelf = (row.get("Exclusive Shelf") or "").strip().lower()
     record = BookRecord(
         line=line,
         title=title,
         authors=authors,
+        contributors=contributors,
         source=BookSource.GOODREADS,
         status=_SHELVES.get(shelf, BookStatus.WANT_TO_READ),
         goodreads_id=goodreads_id,

@@ -35,7 +35,7 @@ FILL_FINISH = "fill_finish"  # the latest undated finished read gets the row's d
 CLOSE = "close"  # the open read is finished with the row's date
 ADD = "add"  # a new read (open, finished or not finished) from the row
 
-_SHELF = {
+_SHELF: dict[str, str] = {
     BookStatus.WANT_TO_READ: "want to read",
     BookStatus.READING: "currently reading",
     BookStatus.READ: "read",

@@ -29,6 +29,8 @@ class BookRecord:
     status: str
     goodreads_id: str = ""
     subtitle: str = ""
+    # Others credited, not as authors: [{"name", "role"}] (tracker_api.books.credits).
+    contributors: list[dict[str, str]] = field(default_factory=list)
     isbn10: str = ""
     isbn13: str = ""
     series: str = ""

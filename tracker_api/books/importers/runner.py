@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from types import ModuleType
 from typing import IO
 from typing import TYPE_CHECKING
 from typing import Any
@@ -24,7 +25,7 @@ from tracker_api.books.importers.writer import BatchOutcome
 from tracker_api.books.importers.writer import BatchWriter
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 BATCH_SIZE = 1000
 FORMATS = (goodreads, storygraph)
@@ -79,7 +80,7 @@ class ImportResult:
         }
 
 
-def detect_format(header: list[str]):
+def detect_format(header: list[str]) -> ModuleType:
     """The parser module whose signature columns are all in ``header``."""
     columns = {name.strip() for name in header}
     for module in FORMATS:
@@ -179,7 +180,7 @@ def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | 
     return parser, rows()
 
 
-def import_books(user: AbstractBaseUser, binary: IO[bytes]) -> ImportResult:
+def import_books(user: User, binary: IO[bytes]) -> ImportResult:
     """Read ``binary`` (a CSV export) into ``user``'s books; returns what happened per row.
 
     Raises :class:`ImportFormatError` when the file is not a known export at all, and

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tracker_api.books.credits import contributors_of
+from tracker_api.books.credits import split_credits
 from tracker_api.books.importers.records import BookRecord
 from tracker_api.books.importers.records import RowError
 from tracker_api.books.importers.records import fill_isbns
@@ -46,10 +48,17 @@ def parse_row(row: dict[str, str], line: int) -> BookRecord:
         raise RowError("The row has no title.")
     title, series, position = split_series(raw_title)
     status_word = (row.get("Read Status") or "").strip().lower()
+    authors, marked = split_credits(split_names(row.get("Authors") or ""))
+    contributors = marked + [
+        entry
+        for entry in contributors_of(split_names(row.get("Contributors") or ""))
+        if entry["name"] not in authors and entry not in marked
+    ]
     record = BookRecord(
         line=line,
         title=title,
-        authors=split_names(row.get("Authors") or ""),
+        authors=authors,
+        contributors=contributors,
         source=BookSource.STORYGRAPH,
         status=_STATUSES.get(status_word, BookStatus.WANT_TO_READ),
         series=series,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -27,13 +28,14 @@ from tracker_api.books.models import ReadStatus
 from tracker_api.books.text import search_text
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # Fields an import fills on an existing book when the book has them empty. Status, percent and
 # dates are not among them: they follow from the book's reads, which ``merge`` adds to.
 FILLED_FIELDS = (
     "title",
     "authors",
+    "contributors",
     "isbn10",
     "isbn13",
     "goodreads_id",
@@ -59,7 +61,7 @@ class BatchOutcome:
 class BatchWriter:
     """Applies record batches for one user; remembers nothing between batches but counts."""
 
-    def __init__(self, user: AbstractBaseUser) -> None:
+    def __init__(self, user: User) -> None:
         self.user = user
 
     def write(self, records: list[BookRecord]) -> BatchOutcome:
@@ -144,7 +146,7 @@ def _apply(
     reads: list[BookRead],
     new_reads: list[BookRead],
     changed_reads: dict[int, BookRead],
-    now,
+    now: datetime,
 ) -> bool:
     """Carry out the merge's change on the in-memory reads; True when a read changed."""
     if not change.kind:
@@ -161,6 +163,8 @@ def _apply(
         reads.append(read)
         new_reads.append(read)
         return True
+    if change.index is None:
+        raise ValueError(f"A {change.kind!r} change names no read.")
     read = reads[change.index]
     if change.kind == merge.FILL_START:
         read.started_at = change.started_at
@@ -212,7 +216,7 @@ class _Index:
         return None
 
 
-def _new_book(user: AbstractBaseUser, record: BookRecord) -> Book:
+def _new_book(user: User, record: BookRecord) -> Book:
     book = Book(
         user=user,
         source=record.source,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
+from django.core.management.base import CommandParser
 
 from tracker_api.audible_sync import retention
 
@@ -15,11 +18,11 @@ class Command(BaseCommand):
         "Safe to run repeatedly."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--logs-days", type=int, default=None, help="Default: 90 (env).")
         parser.add_argument("--history-days", type=int, default=None, help="Default: 30 (env).")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         log_days = options["logs_days"]
         history_days = options["history_days"]
         log_days = retention.default_log_days() if log_days is None else log_days

@@ -9,10 +9,12 @@ Prints one JSON line per Audible item: ``{"asin", "title", "decision", "confiden
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
+from django.core.management.base import CommandParser
 
 from tracker_api.audible_sync.catalog import build_user_index
 from tracker_api.audible_sync.library_files import LibraryFileError
@@ -25,7 +27,7 @@ from tracker_api.matching import propose
 class Command(BaseCommand):
     help = "Match an Audible library file against a user's books and print the decisions."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="Username whose catalogue is matched.")
         parser.add_argument(
             "--library",
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             "--config", default=None, help="Match settings as JSON, e.g. '{\"top_n\": 3}'."
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
         try:
             user = user_model.objects.get(**{user_model.USERNAME_FIELD: options["user"]})

@@ -115,7 +115,8 @@ class Command(BaseCommand):
 
     def _report(self, username: str, outcome: SyncOutcome, *, dry_run: bool) -> None:
         row = outcome.log
-        mark = {SyncStatus.OK: "+", SyncStatus.PARTIAL: "~"}.get(row.status, "!")
+        marks: dict[str, str] = {SyncStatus.OK: "+", SyncStatus.PARTIAL: "~"}
+        mark = marks.get(row.status, "!")
         counts = (
             f"{row.items_seen} seen, {row.linked} linked, {row.created} created, "
             f"{row.updated} updated, {row.conflicts_opened} conflicts, {row.skipped} skipped, "

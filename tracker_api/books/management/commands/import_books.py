@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
+from django.core.management.base import CommandParser
 
 from tracker_api.books.importers import ImportFormatError
 from tracker_api.books.importers import import_books
@@ -19,12 +21,12 @@ class Command(BaseCommand):
         "reads, fills empty fields, never moves anything back (idempotent)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="Username whose catalogue receives it.")
         parser.add_argument("file", help="Path of the CSV export.")
         parser.add_argument("--json", action="store_true", help="Print the full result as JSON.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
         try:
             user = user_model.objects.get(**{user_model.USERNAME_FIELD: options["user"]})
