@@ -9,10 +9,12 @@ says how many of the person's channels are failing.
 from __future__ import annotations
 
 from typing import Any
+from typing import cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -54,7 +56,7 @@ class ChannelForm(forms.ModelForm):
         fields = ["name", "kind", "url", "email", "enabled"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         url = data.get("url") or ""
         if kind == ChannelKind.APPRISE:
@@ -107,7 +109,7 @@ class ChannelAdmin(OwnerScopedAdmin):
     class Media:
         css = ADMIN_CSS
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         owner = ["user"] if self.is_unscoped(request) else []
         fields = [*owner, "name", "kind", "url", "email", "enabled"]
         return fields + (self.readonly_fields if obj is not None else [])
@@ -115,7 +117,9 @@ class ChannelAdmin(OwnerScopedAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         return [(None, {"fields": self.get_fields(request, obj)})]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         kwargs["fields"] = [
             f for f in self.get_fields(request, obj) if f not in self.readonly_fields
         ]
@@ -229,13 +233,14 @@ class NotificationSettingsAdmin(OwnerScopedAdmin):
             return False
         if self.is_unscoped(request):
             return True
-        return not NotificationSettings.objects.filter(user=request.user).exists()
+        return not NotificationSettings.objects.filter(user=cast("User", request.user)).exists()
 
 
 class DeliveryInline(OwnerScopedInline):
     model = Delivery
     fields = ["label", "status", "attempts", "next_attempt_at", "delivered_at", "last_error"]
-    readonly_fields = fields
+    readonly_fields = ["label", "status", "attempts", "next_attempt_at", "delivered_at"]
+    readonly_fields += ["last_error"]
     extra = 0
     can_delete = False
     show_change_link = False
@@ -255,7 +260,7 @@ class NotificationAdmin(OwnerScopedAdmin):
     list_filter = ["code"]
     search_fields = ["subject", "body", "user__username"]
     fields = ["user", "code", "subject", "body", "link", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["user", "code", "subject", "body", "link", "created_at"]
     inlines = [DeliveryInline]
     date_hierarchy = "created_at"
 

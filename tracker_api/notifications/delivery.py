@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.db import transaction
 from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker_api.notifications import channels
@@ -78,7 +79,7 @@ class Counts:
             self.errors.append(error)
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE)
     )

@@ -70,6 +70,8 @@ def listened_ms(user_id: int, start: datetime, end: datetime) -> int:
             .order_by("recorded_at", "id")
             .values_list("position_ms", flat=True)
         ):
+            if position is None:  # excluded by the filter; for the type checker
+                continue
             if previous is not None and position > previous:
                 total += position - previous
             previous = position

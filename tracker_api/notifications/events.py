@@ -71,8 +71,13 @@ def _key(user_id: int | None, code: str, part: object) -> str:
 
 
 def _streak_open(user_id: int | None, failing: str, recovered: str) -> bool:
+    mine = (
+        Notification.objects.filter(user__isnull=True)
+        if user_id is None
+        else Notification.objects.filter(user_id=user_id)
+    )
     newest = (
-        Notification.objects.filter(user_id=user_id, code__in=(failing, recovered))
+        mine.filter(code__in=(failing, recovered))
         .order_by("-created_at", "-id")
         .values_list("code", flat=True)
         .first()

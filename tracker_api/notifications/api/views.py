@@ -6,6 +6,10 @@ Another person's channel is a 404, like one that does not exist. Thin: the work 
 
 from __future__ import annotations
 
+from typing import Any
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -13,6 +17,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from tracker_api.notifications.api.serializers import ChannelSerializer
@@ -30,10 +35,10 @@ class ChannelViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Channel]:
-        return Channel.objects.filter(user=self.request.user).order_by("name", "id")
+        return Channel.objects.filter(user=cast("User", self.request.user)).order_by("name", "id")
 
-    def perform_create(self, serializer: ChannelSerializer) -> None:
-        serializer.save(user=self.request.user)
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        serializer.save(user=cast("User", self.request.user))
 
     @extend_schema(request=None, responses={200: TestResultSerializer})
     @action(detail=True, methods=["post"])
@@ -46,12 +51,13 @@ class SettingsView(APIView):
     """The person's notification settings (defaults until they change one)."""
 
     def _settings(self, request: Request) -> NotificationSettings:
-        return NotificationSettings.objects.get_or_create(user=request.user)[0]
+        return NotificationSettings.objects.get_or_create(user=cast("User", request.user))[0]
 
     @extend_schema(responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
-        found = NotificationSettings.objects.filter(user=request.user).first()
-        return Response(SettingsSerializer(found or NotificationSettings(user=request.user)).data)
+        found = NotificationSettings.objects.filter(user=cast("User", request.user)).first()
+        defaults = NotificationSettings(user=cast("User", request.user))
+        return Response(SettingsSerializer(found or defaults).data)
 
     @extend_schema(request=SettingsSerializer, responses={200: SettingsSerializer})
     def patch(self, request: Request) -> Response:
@@ -68,7 +74,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Notification]:
         return (
-            Notification.objects.filter(user=self.request.user)
+            Notification.objects.filter(user=cast("User", self.request.user))
             .prefetch_related("deliveries")
             .order_by("-created_at", "-id")
         )
