@@ -7,6 +7,7 @@ module.
 
 * ``audible_contract.items``: the normalised item shape (``normalize_item``) both sides read;
 * ``audible_contract.json_depth``: the JSON nesting rule both sides' body readers apply;
+* ``audible_contract.secrets``: which secret values (placeholders, short ones) refuse a start;
 * ``audible_contract.wire``: the secret header's name and the error codes the gateway answers
   with and the tracker branches on.
 """

@@ -18,12 +18,13 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
+from audible_contract.secrets import MIN_SECRET_LENGTH
+from audible_contract.secrets import is_placeholder
 from audible_gateway.sealing import InvalidKeyError
 from audible_gateway.sealing import parse_keys
 
 log = logging.getLogger("audible_gateway.config")
 
-MIN_SECRET_LENGTH = 16
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # an encrypted auth file is a few KB; 1 MiB is generous
@@ -45,6 +46,8 @@ class GatewayConfig:
     # Older shared secrets still accepted while callers move to the new one (API_SECRET="new,old").
     previous_api_secrets: tuple[str, ...] = ()
     sandbox_url: str | None = None
+    # Where a person's browser reaches the sandbox (login URLs); None: sandbox_url.
+    sandbox_public_url: str | None = None
     upstream_timeout_s: float = 30.0
     retry_attempts: int = 4
     retry_base_s: float = 0.5
@@ -78,14 +81,12 @@ def _number(name: str, raw: str | None, default: float, minimum: float) -> float
     return value
 
 
-def _sandbox_url(raw: str | None) -> str | None:
+def _sandbox_url(raw: str | None, name: str = "AUDIBLE_SANDBOX_URL") -> str | None:
     if raw is None or not raw.strip():
         return None
     url = httpx.URL(raw.strip())
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(
-            "AUDIBLE_SANDBOX_URL must be an http(s) URL such as http://127.0.0.1:8765."
-        )
+        raise ConfigError(f"{name} must be an http(s) URL such as http://127.0.0.1:8765.")
     return str(url).rstrip("/")
 
 
@@ -126,6 +127,12 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         raise ConfigError(
             f"API_SECRET must be at least {MIN_SECRET_LENGTH} characters long (each of them)."
         )
+    if not debug and any(is_placeholder(s) for s in (secret, *previous)):
+        # A value from .env.example is public: a gateway holding it has no secret at all.
+        raise ConfigError(
+            "Refusing to start: API_SECRET is a placeholder from the examples; "
+            "set a fresh random value (`make secrets`)."
+        )
     try:
         keys = parse_keys(keys_raw)
     except InvalidKeyError as exc:
@@ -140,6 +147,9 @@ def load_config(env: Mapping[str, Any]) -> GatewayConfig:
         debug=debug,
         throwaway_secrets=throwaway,
         sandbox_url=_sandbox_url(env.get("AUDIBLE_SANDBOX_URL")),
+        sandbox_public_url=_sandbox_url(
+            env.get("AUDIBLE_SANDBOX_PUBLIC_URL"), "AUDIBLE_SANDBOX_PUBLIC_URL"
+        ),
         upstream_timeout_s=_number(
             "GATEWAY_UPSTREAM_TIMEOUT_S", env.get("GATEWAY_UPSTREAM_TIMEOUT_S"), 30.0, 0.1
         ),

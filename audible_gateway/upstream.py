@@ -68,6 +68,9 @@ class Upstream:
         self.timeout = config.upstream_timeout_s
         self.concurrency = config.page_concurrency
         self.rewrite = UrlRewriter(config.sandbox_url)
+        # The login page is opened by a person, who may reach the sandbox under another name
+        # than the gateway does (compose: http://sandbox:8765 inside, 127.0.0.1:8765 outside).
+        self.public_rewrite = UrlRewriter(config.sandbox_public_url or config.sandbox_url)
         self.redirected = config.sandbox_url is not None
 
     def _limits(self) -> httpx.Limits:
@@ -81,7 +84,7 @@ class Upstream:
 
     def public_url(self, url: str) -> str:
         """A URL a person opens (the login page), pointed where upstream traffic goes."""
-        return str(self.rewrite(httpx.URL(url)))
+        return str(self.public_rewrite(httpx.URL(url)))
 
     def api_client(self, auth: audible.Authenticator) -> audible.Client:
         # audible annotates timeout as int; it is handed to httpx, which takes seconds as float.

@@ -8,7 +8,9 @@ each model registered in the admin, read from ``admin.site._registry`` (not a ha
   every bulk action (posted with her rows selected) are a 404/403 and change nothing of hers;
   autocomplete over the model lists none of her rows;
 * as alice: the same pages work, and every bulk action does what it says;
-* a staff user with only *view* permission changes nothing through any action or page.
+* a staff user with only *view* permission changes nothing through any action or page;
+* the person pages (connection, settings, sync now and its status; read from
+  ``audible_sync.pages.urls``) show and change nothing of anyone but the person logged in.
 
 A new model registered in the admin fails ``test_every_registered_model_has_a_sample`` until
 a sample row is added to ``SAMPLES`` below, so it cannot be left unscoped by accident.
@@ -48,6 +50,7 @@ from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ChangeSet
+from tracker_api.audible_sync.pages.urls import page_urls
 from tracker_api.audible_sync.sync.apply import apply_library
 from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.books.models import Book
@@ -411,4 +414,63 @@ def test_view_permission_changes_nothing(viewer, household, model, model_admin):
     assert client.post(_url(model, "delete", object_id), {"post": "yes"}).status_code == 403
     with contextlib.suppress(NoReverseMatch):  # models that cannot be added have no URL
         assert client.post(_url(model, "add"), {}).status_code == 403
+    assert _state(viewer) == before
+
+
+# --------------------------------------------------------------------------- person pages
+
+PERSON_PAGES = [pattern.name for pattern in page_urls(admin.site)]
+PAGE_POSTS = (
+    {"locale": "us"},
+    {"redirect_url": "https://www.amazon.com/ap/maplanding?openid.oa2.authorization_code=x"},
+    {"force": "1"},
+    {"user": "ALICE", "user_id": "ALICE"},
+    {"sync_interval_minutes": "999", "daily_sync_cap": "1", "import_policy": "finished"},
+)
+
+
+def test_person_pages_show_and_change_nothing_of_another_person(household, settings):
+    """Connection, settings, sync now and its status: read from the URL conf (not a hand
+    list); none takes a person's id, and no query or body makes one act on alice."""
+    settings.AUDIBLE_SERVICE_URL = ""  # no gateway: nothing may reach Audible from here
+    alice, _ = household
+    ConfigFactory(
+        user=alice,
+        sealed_auth="sealed-blob-of-alice",
+        account={"customer_name": "Alice Liddell", "locale": "uk"},
+    )
+    SyncLogFactory(user=alice, error="the failure sentence of alice")
+    before = _state(alice)
+    client = _login("bob")
+    assert len(PERSON_PAGES) >= 8
+    for name in PERSON_PAGES:
+        url = reverse(f"admin:{name}")
+        for query in ("", f"?user={alice.pk}", f"?after=0&user_id={alice.pk}"):
+            page = client.get(url + query)
+            assert page.status_code in (200, 302, 405), (name, query, page.status_code)
+            text = page.content.decode().lower()
+            assert "alice" not in text, (name, query)
+            assert "liddell" not in text, (name, query)
+        for data in PAGE_POSTS:
+            body = {
+                key: str(alice.pk) if value == "ALICE" else value for key, value in data.items()
+            }
+            answer = client.post(url, body, follow=True)
+            assert answer.status_code in (200, 403, 405), (name, data, answer.status_code)
+            assert "liddell" not in answer.content.decode().lower(), (name, data)
+    status = client.get(reverse("admin:audible_sync_sync_status"), {"after": 0}).json()
+    theirs = set(AudibleSyncLog.objects.filter(user=alice).values_list("pk", flat=True))
+    assert status.get("log_id") not in theirs
+    assert _state(alice) == before
+
+
+def test_person_pages_act_for_the_owner_only_with_the_change_permission(viewer, household):
+    ConfigFactory(user=viewer, sealed_auth="sealed-blob-of-vera")
+    before = _state(viewer)
+    client = _login("vera")
+    for name in PERSON_PAGES:
+        url = reverse(f"admin:{name}")
+        assert client.get(url).status_code in (200, 403), name
+        for data in PAGE_POSTS:
+            assert client.post(url, data).status_code == 403, (name, data)
     assert _state(viewer) == before

@@ -40,6 +40,7 @@ def _top_level_modules(env_extra: dict[str, str]) -> set[str]:
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "tracker_api.config.settings",
         "SECRET_KEY": "an-import-probe-key-that-is-long-enough-0123456789",
+        "AUDIBLE_API_SECRET": "an-import-probe-gateway-secret-0123456789",
         "DATABASE_URL": "sqlite:///:memory:",
         **env_extra,
     }

@@ -33,7 +33,6 @@ from django.utils.html import format_html
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from tracker_api.audible_sync import limits
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.api.presentation import TIER_COLOURS
@@ -48,6 +47,7 @@ from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.audible_sync.pages.forms import PreferencesForm
 from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
@@ -530,33 +530,9 @@ class AudibleProgressHistoryAdmin(ReadOnlyAdmin):
 # --- config ------------------------------------------------------------------------------------
 
 
-class AudibleConfigForm(forms.ModelForm):
-    """The same bounds as the API: the environment's floor and cap, not only the database's."""
-
-    class Meta:
-        model = AudibleConfig
-        fields = [
-            "enabled",
-            "auto_sync",
-            "sync_interval_minutes",
-            "daily_sync_cap",
-            "import_policy",
-            "import_podcasts",
-        ]
-
-    def clean_sync_interval_minutes(self) -> int:
-        value = self.cleaned_data["sync_interval_minutes"]
-        floor = limits.min_sync_interval_minutes()
-        if value < floor:
-            raise forms.ValidationError(f"Must be at least {floor} minutes.")
-        return value
-
-    def clean_daily_sync_cap(self) -> int:
-        value = self.cleaned_data["daily_sync_cap"]
-        cap = limits.max_daily_sync_cap()
-        if not 1 <= value <= cap:
-            raise forms.ValidationError(f"Must be between 1 and {cap} syncs a day.")
-        return value
+class AudibleConfigForm(PreferencesForm):
+    """The same rules and sentences as the API (its serializer validates), as the person's own
+    settings page (``pages/settings_page.py``)."""
 
 
 @admin.register(AudibleConfig)

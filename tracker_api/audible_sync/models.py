@@ -188,6 +188,10 @@ class AudibleSyncLog(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     items_seen = models.PositiveIntegerField(default=0)
+    # Titles handled so far while a run started from the admin goes ("Sync now" progress); at
+    # its end, every title it went through. Null when nobody followed the run (nullable also
+    # lets SQLite add the column without rebuilding the table under the SQL views).
+    items_applied = models.PositiveIntegerField(null=True, blank=True)
     linked = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

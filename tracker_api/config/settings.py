@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tracker_api.config.database import database_config
 from tracker_api.config.env import env_apprise_urls
 from tracker_api.config.env import env_bool
 from tracker_api.config.env import env_int
@@ -78,14 +78,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = env_str("DATABASE_URL")
-if not DATABASE_URL:
-    # The embedded default: a SQLite file under var/, created on first use.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASE_URL = f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}"
+# PostgreSQL from DATABASE_URL, else the embedded SQLite file (WAL, busy timeout, BEGIN
+# IMMEDIATE: tracker_api.config.database).
 DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0)
+    "default": database_config(
+        env_str("DATABASE_URL"), VAR_DIR, env_int("CONN_MAX_AGE", 60, minimum=0)
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

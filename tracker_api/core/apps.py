@@ -25,5 +25,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Registers the startup checks (secrets, PORT): tracker_api.core.checks.
+        from tracker_api.core import checks  # noqa: F401
+
         # After every migrate: the person group holds exactly roles.PERSON_PERMISSIONS.
         post_migrate.connect(_keep_person_group_current, dispatch_uid="core.person_group")

@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import linking
-from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.api.connecting import connect_account
 from tracker_api.audible_sync.api.serializers import AuthRequestSerializer
 from tracker_api.audible_sync.api.serializers import AuthResponseSerializer
@@ -34,6 +33,7 @@ from tracker_api.audible_sync.api.status import sync_status
 from tracker_api.audible_sync.api.throttles import CONNECT_THROTTLES
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.preferences import save_preferences
 from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.signed_in import signed_in_user
@@ -141,13 +141,7 @@ class ConfigView(APIView):
         return self._save(request, partial=True)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
-        config, _ = AudibleConfig.objects.get_or_create(user=signed_in_user(request))
-        interval = config.sync_interval_minutes
-        serializer = ConfigSerializer(config, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        if config.sync_interval_minutes != interval:
-            ratelimit.reschedule(config)
+        config = save_preferences(signed_in_user(request), request.data, partial=partial)
         return Response(ConfigSerializer(config).data)
 
 

@@ -1,7 +1,8 @@
-"""Hook the dashboard into an ``AdminSite``: its two URLs and an entry in the app list.
+"""Hook the dashboard into an ``AdminSite``: its URLs and an entry in the app list.
 
 The dashboard is not a model, so it cannot be registered like one: :func:`install` adds its
-URLs in front of the site's own (``/admin/audible_sync/dashboard/`` and ``.../<user_id>/``) and
+URLs in front of the site's own (``/admin/audible_sync/dashboard/`` and ``.../<user_id>/``, and
+the person pages of ``tracker_api.audible_sync.pages``: connection, settings, sync now) and
 puts a "Dashboard" row first in the Audible sync app on the index page and in the sidebar.
 """
 
@@ -15,6 +16,7 @@ from django.urls import path
 
 from tracker_api.audible_sync.dashboard.views import dashboard_url
 from tracker_api.audible_sync.dashboard.views import make_dashboard_view
+from tracker_api.audible_sync.pages.urls import page_urls
 
 APP_LABEL = "audible_sync"
 
@@ -31,6 +33,7 @@ def install(site: AdminSite) -> None:
         return [
             path(f"{APP_LABEL}/dashboard/", view, name="audible_sync_dashboard"),
             path(f"{APP_LABEL}/dashboard/<int:user_id>/", view, name="audible_sync_dashboard_user"),
+            *page_urls(site),
             *site_urls(),
         ]
 

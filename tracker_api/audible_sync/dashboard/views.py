@@ -18,6 +18,10 @@ from django.urls import reverse
 from tracker_api.audible_sync.dashboard.chart import render_progress_chart
 from tracker_api.audible_sync.dashboard.data import build_dashboard
 from tracker_api.audible_sync.dashboard.data import picker_users
+from tracker_api.audible_sync.pages.common import may_change
+from tracker_api.audible_sync.pages.common import url as page_url
+from tracker_api.audible_sync.sync.background import progress
+from tracker_api.core.roles import may_force_sync
 from tracker_api.core.signed_in import signed_in_user
 
 TEMPLATE = "admin/audible_sync/dashboard.html"
@@ -53,6 +57,7 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             raise PermissionDenied
         request.current_app = site.name
         board = build_dashboard(person)
+        own = person.pk == viewer.pk
         context = {
             **site.each_context(request),
             "title": f"Audible dashboard: {person}",
@@ -66,6 +71,7 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             ),
             "logs_url": _filtered(site.name, "audiblesynclog", person.id),
             "config_url": _filtered(site.name, "audibleconfig", person.id),
+            **(_own_pages(request, site.name) if own else {"own": False}),
             **_notification_panel(person),
         }
         return TemplateResponse(request, TEMPLATE, context)
@@ -85,6 +91,24 @@ def _notification_panel(person: Any) -> dict[str, Any]:
         )[:5]
     )
     return {"cron": notify_if_stale(), "failing_channels": failing}
+
+
+def _own_pages(request: HttpRequest, site_name: str) -> dict[str, Any]:
+    """The person's own dashboard: Sync now, the run it follows, and their pages' links."""
+    after = request.GET.get("sync", "")
+    following = progress(request.user, int(after)) if after.isdigit() else None
+    return {
+        "own": True,
+        "may_change": may_change(request),
+        "may_force": may_force_sync(request.user),
+        "sync_now_url": page_url("sync_now", site_name),
+        "sync_status_url": page_url("sync_status", site_name),
+        "connection_url": page_url("connection", site_name),
+        "settings_url": page_url("settings", site_name),
+        "following": following,
+        "following_after": int(after) if following is not None else None,
+        "following_active": bool(following and following["state"] in ("waiting", "running")),
+    }
 
 
 def _sync_row(log: Any) -> dict[str, Any]:

@@ -161,12 +161,15 @@ def run_sync(
     lock_token: str | None = None,
     on_item: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    on_start: Callable[[AudibleSyncLog], None] | None = None,
 ) -> SyncOutcome:
     """Sync one user's Audible library into their tracker (see the module docstring).
 
     ``lock_token``: the caller already holds the user's lock (a cron claim); it is released
     here all the same. ``library_file`` syncs from a file instead of the gateway (no rate
-    limit then: Audible is not asked). Raises :class:`SyncRefused` subclasses only.
+    limit then: Audible is not asked). ``on_start`` receives the running log row once it is
+    committed, ``on_total`` the number of titles fetched, ``on_item`` the number handled so
+    far (progress for a terminal or a page). Raises :class:`SyncRefused` subclasses only.
     """
     config = get_config(user, create=library_file is not None)
     token = lock_token or lock.acquire(config.pk)
@@ -176,28 +179,9 @@ def run_sync(
     try:
         lock.close_interrupted_runs(config.user_id)
         config.refresh_from_db()
-        backoff = ratelimit.audible_backoff_until(config) if library_file is None else None
-        if backoff is not None:
-            message = _backoff_message(backoff)
-            row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
-            decision = ratelimit.RateLimitDecision(False, backoff, REASON_AUDIBLE_BACKOFF)
-            raise SyncRateLimited(
-                message,
-                retry_at=backoff,
-                retry_after=decision.retry_after_seconds(),
-                log_row=row,
-            )
-        if not force and library_file is None:
-            decision = ratelimit.check_rate_limit(config)
-            if not decision.allowed:
-                message = _rate_limit_message(decision)
-                row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
-                raise SyncRateLimited(
-                    message,
-                    retry_at=decision.retry_at,
-                    retry_after=decision.retry_after_seconds(),
-                    log_row=row,
-                )
+        refuse_if_limited(
+            config, trigger=trigger, force=force, dry_run=dry_run, library_file=library_file
+        )
         return _run_locked(
             config,
             trigger=trigger,
@@ -205,9 +189,49 @@ def run_sync(
             library_file=library_file,
             on_item=on_item,
             on_total=on_total,
+            on_start=on_start,
         )
     finally:
         lock.release(config.pk, token)
+
+
+def refuse_if_limited(
+    config: AudibleConfig,
+    *,
+    trigger: str,
+    force: bool = False,
+    dry_run: bool = False,
+    library_file: str | Path | None = None,
+) -> None:
+    """Raise :class:`SyncRateLimited` (logged as skipped) when a sync may not start now.
+
+    Audible's own back-off holds for every sync that would ask Audible, forced or not; our
+    rate limit holds unless ``force``. A file sync asks nobody. Called by :func:`run_sync`
+    under the lock, and by the admin's "Sync now" before it starts the run in the background,
+    so the refusal is answered at once.
+    """
+    backoff = ratelimit.audible_backoff_until(config) if library_file is None else None
+    if backoff is not None:
+        message = _backoff_message(backoff)
+        row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
+        decision = ratelimit.RateLimitDecision(False, backoff, REASON_AUDIBLE_BACKOFF)
+        raise SyncRateLimited(
+            message,
+            retry_at=backoff,
+            retry_after=decision.retry_after_seconds(),
+            log_row=row,
+        )
+    if not force and library_file is None:
+        decision = ratelimit.check_rate_limit(config)
+        if not decision.allowed:
+            message = _rate_limit_message(decision)
+            row = _skip_log(config.user_id, trigger, message, dry_run=dry_run)
+            raise SyncRateLimited(
+                message,
+                retry_at=decision.retry_at,
+                retry_after=decision.retry_after_seconds(),
+                log_row=row,
+            )
 
 
 def _run_locked(
@@ -218,11 +242,14 @@ def _run_locked(
     library_file: str | Path | None,
     on_item: Callable[[int], None] | None,
     on_total: Callable[[int], None] | None,
+    on_start: Callable[[AudibleSyncLog], None] | None = None,
 ) -> SyncOutcome:
     clock = time.monotonic()
     row = AudibleSyncLog.objects.create(
         user_id=config.user_id, trigger=trigger, status=SyncStatus.RUNNING, dry_run=dry_run
     )
+    if on_start is not None:
+        on_start(row)
     try:
         library = (
             from_file(library_file)
