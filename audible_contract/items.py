@@ -17,6 +17,19 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+# Size budgets per field, in characters, checked before anything parses the text: the
+# matcher, the catalogue and the gateway's encoder then never see more than this. Real
+# Audible values are far shorter (titles rarely pass 200); an item over a budget is reported
+# as malformed, like any other unreadable item, never truncated into another book.
+ASIN_LIMIT = 20
+TITLE_LIMIT = 1000  # title and subtitle
+NAME_LIMIT = 300  # one author or narrator
+NAMES_LIMIT = 100  # people per list
+NAMES_TEXT_LIMIT = NAMES_LIMIT * (NAME_LIMIT + 2)  # an export's comma list
+SERIES_LIMIT = 50  # series per item
+SERIES_TITLE_LIMIT = 500
+SHORT_LIMIT = 64  # sequence, ISBN, language, types, status, dates, numbers as text
+
 PODCAST_CONTENT_TYPES = frozenset({"podcast", "episode", "show"})
 PODCAST_DELIVERY_TYPES = frozenset({"podcastparent", "podcastepisode", "podcastseason"})
 
@@ -30,27 +43,43 @@ class MalformedItem(ValueError):
         self.reason = reason
 
 
-def _text(value: Any) -> str | None:
+class TooLong(ValueError):
+    """A field over its size budget (a ValueError: reported like any unreadable field)."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} is longer than {limit} characters")
+
+
+def _bounded(value: Any, what: str, limit: int) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        raise TooLong(what, limit)
+    return value
+
+
+def _text(value: Any, what: str = "a text field", limit: int = SHORT_LIMIT) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str | int | float):
         raise TypeError("expected text")
-    text = str(value).strip()
+    text = str(_bounded(value, what, limit)).strip()
     return text or None
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: Any, what: str) -> list[str]:
     """``[{asin, name}]`` (API) or a comma list (exports) -> names, in order."""
     if value is None:
         return []
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
+        _bounded(value, what, NAMES_TEXT_LIMIT)
+        value = [part for part in value.split(",") if part.strip()]
     if not isinstance(value, list):
         raise TypeError("expected a list of people")
+    if len(value) > NAMES_LIMIT:
+        raise ValueError(f"{what} lists more than {NAMES_LIMIT} people")
     names: list[str] = []
     for person in value:
         name = person.get("name") if isinstance(person, dict) else person
-        text = _text(name)
+        text = _text(name, f"a name in {what}", NAME_LIMIT)
         if text:
             names.append(text)
     return names
@@ -61,20 +90,22 @@ def _series(value: Any) -> list[dict[str, str | None]]:
         return []
     if not isinstance(value, list):
         raise TypeError("expected a list of series")
+    if len(value) > SERIES_LIMIT:
+        raise ValueError(f"series lists more than {SERIES_LIMIT} entries")
     out = []
     for entry in value:
         if not isinstance(entry, dict):
             raise TypeError("expected a series object")
-        title = _text(entry.get("title"))
+        title = _text(entry.get("title"), "a series title", SERIES_TITLE_LIMIT)
         if title:
-            out.append({"title": title, "sequence": _text(entry.get("sequence"))})
+            out.append({"title": title, "sequence": _text(entry.get("sequence"), "a sequence")})
     return out
 
 
 def _percent(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
-    number = float(value)
+    number = float(_bounded(value, "a percentage", SHORT_LIMIT))
     if math.isnan(number):
         return None
     return min(100.0, max(0.0, number))
@@ -83,7 +114,7 @@ def _percent(value: Any) -> float | None:
 def _int(value: Any) -> int | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
-    number = int(float(value))
+    number = int(float(_bounded(value, "a number", SHORT_LIMIT)))
     return number if number >= 0 else None
 
 
@@ -94,7 +125,7 @@ def _iso_datetime(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
         return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
-    text = str(value).strip().replace(" ", "T", 1)
+    text = str(_bounded(value, "a timestamp", SHORT_LIMIT)).strip().replace(" ", "T", 1)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
@@ -106,7 +137,8 @@ def _iso_datetime(value: Any) -> str | None:
 def _iso_date(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    return datetime.fromisoformat(str(value).strip()[:10]).date().isoformat()
+    text = str(_bounded(value, "a date", SHORT_LIMIT)).strip()
+    return datetime.fromisoformat(text[:10]).date().isoformat()
 
 
 def is_podcast(content_type: str | None, delivery_type: str | None) -> bool:
@@ -159,18 +191,20 @@ def normalize_item(
     asin = raw.get("asin")
     if not isinstance(asin, str) or not asin.strip():
         raise MalformedItem(None, "item has no ASIN")
+    if len(asin) > ASIN_LIMIT:
+        raise MalformedItem(None, f"item has an ASIN longer than {ASIN_LIMIT} characters")
     asin = asin.strip()
     try:
-        title = _text(raw.get("title"))
+        title = _text(raw.get("title"), "the title", TITLE_LIMIT)
         content_type = _text(raw.get("content_type"))
         delivery_type = _text(raw.get("content_delivery_type"))
         status = _text(raw.get("status")) or "Active"
         item = {
             "asin": asin,
             "title": title,
-            "subtitle": _text(raw.get("subtitle")),
-            "authors": _names(raw.get("authors")),
-            "narrators": _names(raw.get("narrators")),
+            "subtitle": _text(raw.get("subtitle"), "the subtitle", TITLE_LIMIT),
+            "authors": _names(raw.get("authors"), "authors"),
+            "narrators": _names(raw.get("narrators"), "narrators"),
             "series": _series(raw.get("series")),
             "isbn": _text(raw.get("isbn")),
             "language": _text(raw.get("language")),

@@ -27,14 +27,43 @@ class AuthDataError(ValueError):
     """Auth data the ``audible`` package refuses (bad token formats, unknown keys...)."""
 
 
+class UnknownAuthKey(AuthDataError):
+    """A key the package's own ``to_dict()`` never writes (``key`` is it, cut short)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key[:64]
+        super().__init__(f"it holds the key {self.key!r}, which the audible package never writes")
+
+
+# Exactly the keys the installed package's ``Authenticator.to_dict()`` writes, read from it.
+# ``from_dict`` sets ANY key it is given as an attribute, so a hand-edited file could reach
+# the package's private state: ``_crypto_provider: "x"`` crashed every call (AttributeError),
+# ``_apply_test_convert: false`` switched off its token format checks.
+AUTH_KEYS = frozenset(audible.Authenticator().to_dict())
+# ``from_dict`` still reads files of audible < 0.7.1, which named the cookies so.
+_OLD_NAMES = {"login_cookies": "website_cookies"}
+
+
+def known_keys_only(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``data`` holding only ``AUTH_KEYS`` (old names renamed); UnknownAuthKey else."""
+    copy: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _OLD_NAMES.get(key, key) if isinstance(key, str) else key
+        if name not in AUTH_KEYS:
+            raise UnknownAuthKey(str(key))
+        copy.setdefault(name, value)
+    return copy
+
+
 def authenticator_from_dict(data: dict[str, Any]) -> audible.Authenticator:
     """Build an Authenticator from a dict without touching the caller's dict.
 
+    Only the keys ``to_dict()`` writes reach the package (:func:`known_keys_only`).
     ``from_dict`` pops ``locale_code`` from its argument, so it gets a copy. A dict with an
     access token but no ``expires`` would make every request fail inside the package ("No
     expires timestamp found"), so such a token is treated as already expired.
     """
-    copy = dict(data)
+    copy = known_keys_only(data)
     if copy.get("access_token") and copy.get("expires") is None:
         copy["expires"] = 0.0
     if not copy.get("locale_code"):

@@ -18,6 +18,7 @@ from audible.aescipher import AESCipher
 
 from audible_gateway import errors
 from audible_gateway.accounts import AuthDataError
+from audible_gateway.accounts import UnknownAuthKey
 from audible_gateway.accounts import authenticator_from_dict
 
 
@@ -87,5 +88,13 @@ def import_auth_file(
         data = {**data, "locale_code": locale}
     try:
         return authenticator_from_dict(data)
+    except UnknownAuthKey as exc:
+        raise errors.GatewayError(
+            "auth_file_invalid",
+            f"The auth file is not usable: {exc}. Send the file as the audible package or "
+            "audible-cli wrote it.",
+            400,
+            fields={"auth_file": f"unknown key {exc.key!r}"},
+        ) from None
     except AuthDataError as exc:
         raise _invalid(str(exc)) from None

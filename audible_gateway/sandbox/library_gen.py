@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import gc
 import random
-import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -26,7 +25,6 @@ from audible_gateway.sandbox.item_factory import ItemSpec
 from audible_gateway.sandbox.item_factory import Progress
 from audible_gateway.sandbox.item_factory import build_item
 
-SERIES_RE = re.compile(r"^(?P<title>.*?)\s*\((?P<series>[^()]*?),?\s*#(?P<seq>[\d.\-]+)\)\s*$")
 LANGUAGES = {
     "": "english",
     "eng": "english",
@@ -203,17 +201,35 @@ def catalogue_books() -> tuple[tuple[str, str, str, str, str], ...]:
         return tuple((r[0], r[1], r[2], r[3], r[4]) for r in reader)
 
 
+def split_goodreads_title(text: str) -> tuple[str, str, str] | None:
+    r"""``"Title (Series, #3)"`` -> ``("Title", "Series", "3")`` (untrimmed), None without one.
+
+    Scanned, not matched: the regular expression this replaces
+    (``^(.*?)\s*\(([^()]*?),?\s*#([\d.\-]+)\)\s*$``) backtracked quadratically on a long
+    run of ``#`` after ``(``. One pass per step (rstrip, rfind, rpartition) is linear.
+    """
+    stripped = text.rstrip()
+    opening = stripped.rfind("(")
+    if not stripped.endswith(")") or opening == -1:
+        return None
+    head, inside = stripped[:opening], stripped[opening + 1 : -1]
+    if ")" in inside or "\n" in head.rstrip():  # the old pattern's "." stopped at a line break
+        return None
+    series, hash_sign, seq = inside.rpartition("#")
+    if not hash_sign or not seq or not all(c.isdecimal() or c in ".-" for c in seq):
+        return None
+    return head, series.rstrip().removesuffix(","), seq
+
+
 def audible_title(
     goodreads_title: str, style: int
 ) -> tuple[str, str | None, list[tuple[str, str | None]]]:
     """Goodreads "Title (Series, #n)" -> Audible (title, subtitle, series) in one of its styles."""
-    match = SERIES_RE.match(goodreads_title)
-    if not match:
+    found = split_goodreads_title(goodreads_title)
+    if found is None:
         title, _, subtitle = goodreads_title.partition(": ")
         return title.strip(), (subtitle.strip() or None), []
-    title = match["title"].strip()
-    series = match["series"].strip()
-    seq = match["seq"]
+    title, series, seq = found[0].strip(), found[1].strip(), found[2]
     word = _ORDINALS[int(seq) - 1] if seq.isdigit() and 0 < int(seq) <= len(_ORDINALS) else seq
     base, _, own_subtitle = title.partition(": ")
     if style == 0:

@@ -5,6 +5,9 @@ word-similar to a word of it (pg_trgm ``<%``, which tolerates typos: "hary poter
 GIN trigram index, and results are ranked by the trigram word similarity of the whole query,
 then by overall similarity (so "Harry Potter" puts the shortest close title first).
 SQLite: every word must occur (``LIKE``), ordered by title.
+
+The work a query may cause is bounded whatever was typed (``tracker_api.core.search_bounds``:
+the first 500 characters, each word once, at most 12 words); the admin's boxes the same.
 """
 
 from __future__ import annotations
@@ -19,17 +22,24 @@ from django.db.models import QuerySet
 
 from tracker_api.books.models import Book
 from tracker_api.books.text import fold
+from tracker_api.core.search_bounds import SEARCH_MAX_CHARS
+from tracker_api.core.search_bounds import distinct_words
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+def search_words(query: str) -> list[str]:
+    """The folded words a query searches for (see ``tracker_api.core.search_bounds``)."""
+    return distinct_words(fold((query or "")[:SEARCH_MAX_CHARS]).split())
+
+
 def filter_by_search(queryset: QuerySet[Book], query: str) -> QuerySet[Book]:
     """Narrow and rank ``queryset`` by ``query``; an empty query leaves it as it is."""
-    folded = fold(query or "")
-    if not folded:
+    words = search_words(query)
+    if not words:
         return queryset
-    words = folded.split()
+    folded = " ".join(words)
     if connection.vendor != "postgresql":
         every_word = Q()
         for word in words:
@@ -52,6 +62,6 @@ def filter_by_search(queryset: QuerySet[Book], query: str) -> QuerySet[Book]:
 
 def search_books(user: User, query: str, limit: int = 20) -> list[Book]:
     """The ``limit`` best matches for ``query`` in ``user``'s catalogue, best first."""
-    if not fold(query or ""):
+    if not search_words(query):
         return []
     return list(filter_by_search(Book.objects.filter(user=user), query)[:limit])

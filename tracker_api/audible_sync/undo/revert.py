@@ -338,7 +338,8 @@ def revert(
     Book.objects.filter(pk__in=created_books, user=user).delete()
     for pk in created_books:
         note(books.owner[pk], "book", _undone(pk, now_books[pk], None))
-    _keep_consistent(restored_books)
+    for pk, after in _keep_consistent(restored_books).items():
+        note(books.owner[pk], "book", {**outcome_parts[books.owner[pk].pk]["book"], "after": after})
 
     summary = f"{label}: undone." if kind == ChangeKind.UNDO_RUN else f"{label}: reverted."
     change_set = ChangeSet.objects.create(
@@ -440,8 +441,12 @@ def _check(
     return found
 
 
-def _keep_consistent(book_ids: list[int]) -> None:
+def _keep_consistent(book_ids: list[int]) -> dict[int, dict[str, Any]]:
     """A book whose reads changed since in a way the undo did not (an import added an older
-    read) shows what its reads say, not the restored values."""
+    read) shows what its reads say, not the restored values. Returns those books' rows as
+    they are now, for the revert's own record."""
+    refreshed = {}
     for book in Book.objects.filter(pk__in=book_ids):
-        reading.refresh_book(book)
+        if reading.refresh_book(book):
+            refreshed[book.pk] = snapshots.snapshot(book, snapshots.BOOK)
+    return refreshed

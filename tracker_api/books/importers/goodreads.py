@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from tracker_api.books.credits import contributors_of
 from tracker_api.books.credits import split_credits
+from tracker_api.books.importers.records import DATE_CELL_LIMIT
+from tracker_api.books.importers.records import ISBN_CELL_LIMIT
+from tracker_api.books.importers.records import NAMES_CELL_LIMIT
+from tracker_api.books.importers.records import NUMBER_CELL_LIMIT
+from tracker_api.books.importers.records import TITLE_CELL_LIMIT
+from tracker_api.books.importers.records import WORD_CELL_LIMIT
 from tracker_api.books.importers.records import BookRecord
+from tracker_api.books.importers.records import CellBudget
 from tracker_api.books.importers.records import RowError
 from tracker_api.books.importers.records import fill_isbns
 from tracker_api.books.importers.records import parse_date
@@ -17,6 +24,21 @@ from tracker_api.books.models import BookStatus
 
 FORMAT = "goodreads"
 SIGNATURE = {"Book Id", "Title", "Author", "Exclusive Shelf"}
+
+# Every column parse_row reads, with its size budget (checked before parsing, see records).
+CELL_BUDGETS = {
+    "Book Id": CellBudget(32, skip=True),
+    "Title": CellBudget(TITLE_CELL_LIMIT, skip=True),
+    "Author": CellBudget(NAMES_CELL_LIMIT),
+    "Additional Authors": CellBudget(NAMES_CELL_LIMIT),
+    "ISBN": CellBudget(ISBN_CELL_LIMIT),
+    "ISBN13": CellBudget(ISBN_CELL_LIMIT),
+    "Exclusive Shelf": CellBudget(WORD_CELL_LIMIT),
+    "Original Publication Year": CellBudget(NUMBER_CELL_LIMIT),
+    "Year Published": CellBudget(NUMBER_CELL_LIMIT),
+    "Number of Pages": CellBudget(NUMBER_CELL_LIMIT),
+    "Date Read": CellBudget(DATE_CELL_LIMIT),
+}
 
 _SHELVES = {
     "to-read": BookStatus.WANT_TO_READ,

@@ -20,6 +20,7 @@ from tracker_api.books.importers import goodreads
 from tracker_api.books.importers import storygraph
 from tracker_api.books.importers.records import BookRecord
 from tracker_api.books.importers.records import RowError
+from tracker_api.books.importers.records import bound_cells
 from tracker_api.books.importers.records import enforce_lengths
 from tracker_api.books.importers.writer import BatchOutcome
 from tracker_api.books.importers.writer import BatchWriter
@@ -92,7 +93,7 @@ def detect_format(header: list[str]) -> ModuleType:
     )
 
 
-def _text_stream(binary: IO[bytes]) -> Iterator[str]:
+def _text_stream(binary: Any) -> Iterator[str]:
     """Decode UTF-8 (with or without BOM) into lines that end in ``\n``, in linear time.
 
     Read in chunks and cut at the last newline of each chunk (``codecs`` stream readers are
@@ -135,7 +136,7 @@ def file_size(binary: IO[bytes]) -> int | None:
         return None
 
 
-def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | None, str]]]:
+def _rows(binary: Any) -> tuple[Any, Iterator[tuple[int, dict[str, str] | None, str]]]:
     reader = csv.reader(_text_stream(binary), strict=True)
     try:
         header = next(reader)
@@ -180,6 +181,38 @@ def _rows(binary: IO[bytes]) -> tuple[Any, Iterator[tuple[int, dict[str, str] | 
     return parser, rows()
 
 
+def read_row(parser: Any, row: dict[str, str], line: int) -> BookRecord:
+    """One row as a record, every cell within its budget before the parser sees it.
+
+    Raises RowError when the row cannot be a book (including a title cell over its budget).
+    """
+    bounded, notes = bound_cells(row, parser.CELL_BUDGETS)
+    record = parser.parse_row(bounded, line)
+    record.notes[:0] = notes
+    enforce_lengths(record)
+    return record
+
+
+class _CappedReader:
+    """A binary stream that refuses to yield more than ``limit`` bytes in total.
+
+    Uploads and regular files have a size known up front (checked before reading); a pipe or
+    a device handed to ``manage.py import_books`` does not, so its bytes are counted instead.
+    """
+
+    def __init__(self, binary: IO[bytes], limit: int) -> None:
+        self.binary = binary
+        self.limit = limit
+        self.seen = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.binary.read(size)
+        self.seen += len(chunk)
+        if self.seen > self.limit:
+            raise ImportTooLarge(self.seen, self.limit)
+        return chunk
+
+
 def import_books(user: User, binary: IO[bytes]) -> ImportResult:
     """Read ``binary`` (a CSV export) into ``user``'s books; returns what happened per row.
 
@@ -191,7 +224,7 @@ def import_books(user: User, binary: IO[bytes]) -> ImportResult:
     size, limit = file_size(binary), max_import_bytes()
     if size is not None and size > limit:
         raise ImportTooLarge(size, limit)
-    parser, rows = _rows(binary)
+    parser, rows = _rows(_CappedReader(binary, limit))
     result = ImportResult(format=parser.FORMAT)
     with transaction.atomic():
         writer = BatchWriter(user)
@@ -201,8 +234,7 @@ def import_books(user: User, binary: IO[bytes]) -> ImportResult:
                 result.skipped.append({"line": line, "reason": problem})
                 continue
             try:
-                record = parser.parse_row(row, line)
-                enforce_lengths(record)
+                record = read_row(parser, row, line)
             except RowError as exc:
                 result.skipped.append({"line": line, "reason": str(exc)})
                 continue

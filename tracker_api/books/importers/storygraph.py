@@ -6,7 +6,14 @@ import re
 
 from tracker_api.books.credits import contributors_of
 from tracker_api.books.credits import split_credits
+from tracker_api.books.importers.records import DATE_CELL_LIMIT
+from tracker_api.books.importers.records import DATES_CELL_LIMIT
+from tracker_api.books.importers.records import ISBN_CELL_LIMIT
+from tracker_api.books.importers.records import NAMES_CELL_LIMIT
+from tracker_api.books.importers.records import TITLE_CELL_LIMIT
+from tracker_api.books.importers.records import WORD_CELL_LIMIT
 from tracker_api.books.importers.records import BookRecord
+from tracker_api.books.importers.records import CellBudget
 from tracker_api.books.importers.records import RowError
 from tracker_api.books.importers.records import fill_isbns
 from tracker_api.books.importers.records import parse_date
@@ -18,6 +25,17 @@ from tracker_api.books.models import BookStatus
 
 FORMAT = "storygraph"
 SIGNATURE = {"Title", "Authors", "ISBN/UID", "Read Status"}
+
+# Every column parse_row reads, with its size budget (checked before parsing, see records).
+CELL_BUDGETS = {
+    "Title": CellBudget(TITLE_CELL_LIMIT, skip=True),
+    "Authors": CellBudget(NAMES_CELL_LIMIT),
+    "Contributors": CellBudget(NAMES_CELL_LIMIT),
+    "ISBN/UID": CellBudget(ISBN_CELL_LIMIT),
+    "Read Status": CellBudget(WORD_CELL_LIMIT),
+    "Dates Read": CellBudget(DATES_CELL_LIMIT),
+    "Last Date Read": CellBudget(DATE_CELL_LIMIT),
+}
 
 _STATUSES = {
     "to-read": BookStatus.WANT_TO_READ,
