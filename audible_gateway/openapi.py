@@ -388,6 +388,52 @@ SCHEMAS: dict[str, Any] = {
             "account": {"$ref": "#/components/schemas/Account"},
         },
     },
+    "StatsRequest": {
+        "type": "object",
+        "required": ["auth"],
+        "properties": {
+            "auth": AUTH_BLOB,
+            "days": {"type": "integer", "minimum": 1, "maximum": 30, "default": 30},
+            "months": {"type": "integer", "minimum": 1, "maximum": 12, "default": 12},
+        },
+    },
+    "StatsAnswer": {
+        "type": "object",
+        "required": ["days", "months", "total_ms", "auth", "fetched_at", "audible_requests"],
+        "additionalProperties": False,
+        "properties": {
+            "days": {
+                "type": "array",
+                "description": "Oldest first, every day present.",
+                "items": {
+                    "type": "object",
+                    "required": ["date", "listened_ms"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "date": {"type": "string", "format": "date"},
+                        "listened_ms": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "months": {
+                "type": "array",
+                "description": "Oldest first, every month present.",
+                "items": {
+                    "type": "object",
+                    "required": ["month", "listened_ms"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                        "listened_ms": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "total_ms": {"type": ["integer", "null"], "minimum": 0},
+            "auth": {"type": ["string", "null"]},
+            "fetched_at": ISO_DATETIME,
+            "audible_requests": {"type": "integer", "minimum": 0},
+        },
+    },
     "DeregisterAnswer": {
         "type": "object",
         "required": ["status"],
@@ -520,6 +566,16 @@ PATHS: dict[str, Any] = {
             "Deregister the device behind the blob at Amazon (disconnect, reconnect).",
             "BlobRequest",
             "DeregisterAnswer",
+            {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
+        )
+    },
+    "/api/stats": {
+        "post": _api_operation(
+            "readListeningStats",
+            "Listening time per day (up to 30) and month (up to 12), and in total, from "
+            "Audible's own aggregates.",
+            "StatsRequest",
+            "StatsAnswer",
             {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
         )
     },

@@ -33,6 +33,10 @@ from audible_gateway.login import start_external_login
 from audible_gateway.password_login import password_login
 from audible_gateway.progress import title_progress
 from audible_gateway.retry import translate
+from audible_gateway.stats import MAX_DAYS
+from audible_gateway.stats import MAX_MONTHS
+from audible_gateway.stats import REQUESTS as STATS_REQUESTS
+from audible_gateway.stats import listening_stats
 
 AUTH_METHODS = ("external", "file", "password")
 
@@ -198,3 +202,24 @@ def deregister(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
     opened = open_auth(gw.sealer, body.get("auth"))
     deregister_device(gw.upstream, gw.policy, opened.auth)
     return {"status": "deregistered"}
+
+
+def _bounded(body: dict[str, Any], name: str, default: int, most: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise errors.validation_error({name: f"must be a whole number from 1 to {most}"})
+    return value
+
+
+def stats(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/stats: listening time per day and month, and in total, from Audible's
+    ``1.0/stats/aggregates`` (``days`` up to 30, ``months`` up to 12, this one included)."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    days = _bounded(body, "days", MAX_DAYS, MAX_DAYS)
+    months = _bounded(body, "months", MAX_MONTHS, MAX_MONTHS)
+    ensure_fresh(gw.upstream, gw.policy, opened.auth)
+    answer = listening_stats(gw.upstream, gw.policy, opened.auth, days=days, months=months)
+    answer["auth"] = blob_if_changed(gw.sealer, opened)
+    answer["fetched_at"] = datetime.now(UTC).isoformat()
+    answer["audible_requests"] = STATS_REQUESTS
+    return answer

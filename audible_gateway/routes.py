@@ -77,6 +77,11 @@ def deregister() -> Response:
     return _answer(operations.deregister(gateway(), _body()))
 
 
+@api.post("/stats")
+def listening_stats() -> Response:
+    return _answer(operations.stats(gateway(), _body()))
+
+
 @health.get("/health")
 def liveness() -> tuple[Response, int]:
     """Liveness plus whether the encryption keys load. Needs no secret and shows none."""

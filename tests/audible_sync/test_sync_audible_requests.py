@@ -27,6 +27,7 @@ from tracker_api.audible_sync.sync.fetch import known_progress
 
 PAGES = "/1.0/library"
 POSITIONS = "/1.0/annotations/lastpositions"
+STATS = "/1.0/stats/aggregates"  # listening time: fetched when something moved
 IN_PROGRESS = "B0PZHZFWVU"  # The Name of the Wind, 23.9 %
 
 
@@ -41,9 +42,9 @@ def _sync(user, stack):
 def test_the_first_sync_looks_up_every_position_and_logs_its_requests(listener, stack):
     row, calls = _sync(listener, stack)
     assert calls[POSITIONS] >= 1
-    assert row.audible_requests == calls[PAGES] + calls[POSITIONS]
+    assert row.audible_requests == calls[PAGES] + calls[POSITIONS] + stack.state.calls_to(STATS)
     row.refresh_from_db()
-    assert row.audible_requests == calls[PAGES] + calls[POSITIONS]
+    assert row.audible_requests == calls[PAGES] + calls[POSITIONS] + stack.state.calls_to(STATS)
 
 
 def test_an_unchanged_resync_asks_audible_only_for_the_library_pages(listener, stack):

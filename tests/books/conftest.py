@@ -4,3 +4,4 @@ from tests.tracker.conftest import alice  # noqa: F401 - fixture
 from tests.tracker.conftest import anon  # noqa: F401 - fixture
 from tests.tracker.conftest import api  # noqa: F401 - fixture
 from tests.tracker.conftest import bob  # noqa: F401 - fixture
+from tests.tracker.conftest import bob_api  # noqa: F401 - fixture

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ from tests.tracker.test_linking import audible_item
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.models import AudibleListening
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ChangeSet
@@ -144,6 +146,9 @@ SAMPLES: dict[type[models.Model], Callable[[Any], Any] | None] = {
         mapping=MappingFactory(user=owner, book=BookFactory(user=owner))
     ),
     AudibleConfig: lambda owner: ConfigFactory(user=owner),
+    AudibleListening: lambda owner: AudibleListening.objects.create(
+        user=owner, period="day", starts_on=date(2026, 11, 1), listened_ms=3_600_000
+    ),
     TokenProxy: _token,
     Channel: _channel,
     NotificationSettings: lambda owner: NotificationSettings.objects.create(user=owner),

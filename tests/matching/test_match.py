@@ -162,7 +162,7 @@ def test_decisions_serialise_to_json_ready_dicts(index: CatalogIndex) -> None:
     assert data["book"]["goodreads_id"] == "2767052"
     assert set(data["book"]) == {
         "id", "title", "authors", "distance", "similarity", "reasons", "penalties",
-        "goodreads_id", "recommendation",
+        "goodreads_id", "series", "series_position", "year", "recommendation",
     }  # fmt: skip
     assert data["book"]["recommendation"] == "strong"
     assert data["book"]["similarity"] == pytest.approx(1 - data["book"]["distance"])

@@ -44,6 +44,7 @@ from tracker_api.audible_sync.dashboard import site as dashboard_site
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.models import AudibleListening
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
@@ -621,3 +622,16 @@ class AudibleConfigAdmin(OwnerScopedAdmin):
 
 # The per-person dashboard (health, syncs, conflicts, listening, 30-day chart).
 dashboard_site.install(admin.site)
+
+
+@admin.register(AudibleListening)
+class AudibleListeningAdmin(ReadOnlyAdmin):
+    """Listening time per day and month, as Audible's aggregates said (fetched by the sync)."""
+
+    list_display = ["starts_on", "period", "listened_minutes", "user", "fetched_at"]
+    list_filter = ["period"]
+    date_hierarchy = "starts_on"
+
+    @admin.display(description="Minutes listened", ordering="listened_ms")
+    def listened_minutes(self, obj: AudibleListening) -> int:
+        return round(obj.listened_ms / 60000)

@@ -346,3 +346,44 @@ def deregister(sealed: str) -> None:
 def progress(sealed: str, asin: str) -> dict[str, Any]:
     """Position, percent and finished state of one title (``auth`` is a new blob or null)."""
     return _answer_dict(_post(f"/api/progress/{asin}", {"auth": sealed}), "progress")
+
+
+@dataclass(frozen=True)
+class ListeningResult:
+    """Audible's listening aggregates: ``[(YYYY-MM-DD, ms)]`` days, ``[(YYYY-MM, ms)]`` months."""
+
+    days: list[tuple[str, int]]
+    months: list[tuple[str, int]]
+    total_ms: int | None = None
+    new_auth: str | None = None
+    audible_requests: int | None = None
+
+
+def _periods(rows: Any, key: str, width: int) -> list[tuple[str, int]]:
+    if not isinstance(rows, list):
+        raise GatewayError(BAD_ANSWER, "The gateway's stats answer has no list.", permanent=False)
+    found = []
+    for row in rows:
+        ident = row.get(key) if isinstance(row, dict) else None
+        ms = _count(row.get("listened_ms")) if isinstance(row, dict) else None
+        if not isinstance(ident, str) or len(ident) != width or ms is None:
+            raise GatewayError(
+                BAD_ANSWER, "The gateway's stats answer has a malformed period.", permanent=False
+            )
+        found.append((ident, ms))
+    return found
+
+
+def listening_stats(sealed: str, *, days: int = 30, months: int = 12) -> ListeningResult:
+    """Listening time per day and month (``POST /api/stats``: Audible's own aggregates)."""
+    answer = _answer_dict(
+        _post("/api/stats", {"auth": sealed, "days": days, "months": months}), "stats"
+    )
+    new_auth = answer.get("auth")
+    return ListeningResult(
+        days=_periods(answer.get("days"), "date", 10),
+        months=_periods(answer.get("months"), "month", 7),
+        total_ms=_count(answer.get("total_ms")),
+        new_auth=new_auth if isinstance(new_auth, str) and new_auth else None,
+        audible_requests=_count(answer.get("audible_requests")),
+    )

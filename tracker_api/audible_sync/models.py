@@ -388,6 +388,49 @@ class AudibleProgressHistory(models.Model):
         return f"{self.asin} {self.percent:.1f}% at {self.recorded_at:%Y-%m-%d %H:%M}"
 
 
+class ListeningPeriod(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+
+
+class AudibleListening(models.Model):
+    """Milliseconds one person listened in one day or month, as Audible's own aggregates say.
+
+    Fetched during a sync (``tracker_api.audible_sync.listening``) and kept, one row per
+    (person, period, first day of the period), so a chart or ``/api/stats`` never asks Audible.
+    A later fetch overwrites the periods it covers (the current day and month grow).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audible_listening"
+    )
+    period = models.CharField(max_length=5, choices=ListeningPeriod.choices)
+    starts_on = models.DateField(help_text="The day, or the first day of the month.")
+    listened_ms = models.BigIntegerField(default=0)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "audible_listening_stats"
+        verbose_name = "Audible listening time"
+        verbose_name_plural = "Audible listening time"
+        ordering = ["user", "period", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period", "starts_on"], name="audible_listening_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__in=ListeningPeriod.values),
+                name="audible_listening_period_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(listened_ms__gte=0), name="audible_listening_ms_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.period} {self.starts_on}: {self.listened_ms} ms"
+
+
 # The change log that undo reverses (its own module: tracker_api.audible_sync.undo.records).
 from tracker_api.audible_sync.undo.records import ChangeKind  # noqa: E402,F401
 from tracker_api.audible_sync.undo.records import ChangeRecord  # noqa: E402,F401

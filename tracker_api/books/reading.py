@@ -309,3 +309,82 @@ def person_edit(
         setattr(book, name, value)
     book.save()
     return written
+
+
+# --- a person's own reads (the reads API) -------------------------------------------------------
+
+READ_FIELDS = ("status", "started_at", "finished_at", "percent")
+
+
+def completed_read_values(
+    values: dict[str, Any], current: ReadLike | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """``values`` (a new read's, or the changed ones of ``current``) with what the status
+    implies: a finished read is at 100 % and has a finish (now, unless given); a closed read
+    has a finish (now, unless given); an open read has none."""
+    now = now or timezone.now()
+    merged: dict[str, Any] = {
+        "status": ReadStatus.READING,
+        "started_at": None,
+        "finished_at": None,
+        "percent": 0.0,
+    }
+    if current is not None:
+        merged.update({name: getattr(current, name) for name in READ_FIELDS})
+    merged.update(values)
+    if merged["status"] == ReadStatus.READ:
+        merged["percent"] = 100.0
+    if merged["status"] != ReadStatus.READING and merged["finished_at"] is None:
+        merged["finished_at"] = now
+    return merged
+
+
+def read_problems(
+    book: Book, merged: dict[str, Any], *, read_pk: int | None = None
+) -> dict[str, list[str]]:
+    """Why a read with these values cannot be stored on ``book`` (empty: it can)."""
+    problems: dict[str, list[str]] = {}
+    if merged["status"] == ReadStatus.READING and merged["finished_at"] is not None:
+        problems["finished_at"] = ["A read in progress has no finish; close it with a status."]
+    started, finished = merged["started_at"], merged["finished_at"]
+    if started is not None and finished is not None and finished < started:
+        problems["finished_at"] = ["A read cannot be finished before it was started."]
+    if merged["status"] == ReadStatus.READING:
+        others = BookRead.objects.filter(book=book, status=ReadStatus.READING)
+        if read_pk is not None:
+            others = others.exclude(pk=read_pk)
+        if others.exists():
+            problems["status"] = [
+                "This book already has a read in progress; finish or delete it first."
+            ]
+    return problems
+
+
+def save_read(book: Book, read: BookRead | None, merged: dict[str, Any]) -> BookRead:
+    """Store a read by hand (new when ``read`` is None), then derive the book from its reads
+    with the same rule the sync uses (:func:`refresh_book`). Call inside a transaction."""
+    if read is None:
+        read = BookRead(book=book, source=ReadSource.MANUAL)
+    for name in READ_FIELDS:
+        setattr(read, name, merged[name])
+    read.save()
+    refresh_book(book)
+    return read
+
+
+def delete_read(read: BookRead) -> Book:
+    """Delete a read and derive its book again. With no read left the book is want-to-read
+    at 0 % with no dates (what it showed came from the deleted read)."""
+    book = read.book
+    read.delete()
+    reads = list(book.reads.all())
+    if reads:
+        refresh_book(book, reads)
+        return book
+    fields = summarise([], None).as_fields()
+    changed = [name for name, value in fields.items() if getattr(book, name) != value]
+    for name in changed:
+        setattr(book, name, fields[name])
+    if changed:
+        book.save(update_fields=[*changed, "updated_at"])
+    return book

@@ -19,6 +19,7 @@ from tracker_api.config.env import env_int
 from tracker_api.config.env import env_list
 from tracker_api.config.env import env_rate
 from tracker_api.config.env import env_str
+from tracker_api.core import schema_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR") or BASE_DIR / "var")
@@ -158,7 +159,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Book tracker API",
-    "DESCRIPTION": "A personal book tracker kept current from Audible.",
+    "DESCRIPTION": schema_text.DESCRIPTION,
+    "TAGS": schema_text.TAGS,
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -168,11 +170,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The machine's own fonts (the page links no web font: tracker_api/core/templates/api).
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+                "code": {"fontFamily": "ui-monospace, 'DejaVu Sans Mono', monospace"},
+            }
+        }
+    },
     # Several models have a "status"; each choice set gets a name of its own in the schema.
     "ENUM_NAME_OVERRIDES": {
         "SyncStatusEnum": "tracker_api.audible_sync.models.SyncStatus",
         "ConflictStatusEnum": "tracker_api.audible_sync.models.ConflictStatus",
         "BookStatusEnum": "tracker_api.books.models.BookStatus",
+        "ReadStatusEnum": "tracker_api.books.models.ReadStatus",
+        "TitleStateEnum": "tracker_api.audible_sync.titles.STATES",
+        "DisconnectStatusEnum": ["disconnected"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

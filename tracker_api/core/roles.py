@@ -36,6 +36,7 @@ PERSON_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "changeset": ("view",),
         "audibleprogresshistory": ("view",),
         "audibleconfig": ("view", "change"),
+        "audiblelistening": ("view",),
     },
     "authtoken": {"tokenproxy": ("view", "add", "delete")},
     "notifications": {

@@ -8,6 +8,8 @@ from typing import Literal
 from drf_spectacular import openapi
 from rest_framework import serializers
 
+from tracker_api.core.schema_text import TAG_BY_PATH
+
 
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. not_found.")
@@ -50,6 +52,12 @@ class AutoSchema(openapi.AutoSchema):
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
         return responses
 
+    def get_tags(self) -> list[str]:
+        """The tag of the path (``TAG_BY_PATH``), so every operation sits under a described
+        tag; an explicit ``extend_schema(tags=...)`` still wins."""
+        tag = tag_for(self.path)
+        return [tag] if tag else super().get_tags()
+
     def _allows_anonymous(self) -> bool:
         from rest_framework.permissions import AllowAny
 
@@ -67,3 +75,7 @@ def strict_request_bodies(result: dict[str, Any], **_: Any) -> dict[str, Any]:
         if name.endswith("Request") and "properties" in component:
             component.setdefault("additionalProperties", False)
     return result
+
+
+def tag_for(path: str) -> str | None:
+    return next((tag for prefix, tag in TAG_BY_PATH if path.startswith(prefix)), None)

@@ -102,6 +102,9 @@ class Candidate:
             "reasons": list(self.reasons),
             "penalties": {k: round(v, 4) for k, v in self.penalties.items()},
             "goodreads_id": self.book.goodreads_id,
+            "series": self.book.series,
+            "series_position": self.book.series_position,
+            "year": self.book.year,
             "recommendation": self.recommendation.name if self.recommendation else None,
         }
 

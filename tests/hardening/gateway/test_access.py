@@ -37,6 +37,7 @@ def test_the_api_has_the_routes_this_suite_expects(app):
         "/api/library",
         "/api/progress/B0TESTASIN",
         "/api/refresh-token",
+        "/api/stats",
     }
 
 

@@ -61,6 +61,7 @@ def test_every_operation_survives_fuzzing_with_real_and_wrong_secrets(rotated, l
         "POST /api/library",
         "POST /api/progress/{asin}",
         "POST /api/refresh-token",
+        "POST /api/stats",
         "GET /health",
     }
     assert report.examples >= 150

@@ -24,6 +24,7 @@ ROUTES = [
     "/api/library",
     "/api/progress/B0TESTASIN",
     "/api/refresh-token",
+    "/api/stats",
 ]
 MiB = 1024 * 1024
 

@@ -94,6 +94,7 @@ class World:
     outsider_conflict_id: int = 0
     asins: list[str] = field(default_factory=list)
     run_ids: list[int] = field(default_factory=list)
+    read_ids: list[int] = field(default_factory=list)
 
 
 def build_world(blob: str) -> World:
@@ -120,6 +121,10 @@ def build_world(blob: str) -> World:
     outsider_book = BookFactory(user=outsider, title="Outsider's private book")
     outsider_conflict = ConflictFactory(user=outsider)
     asins = list(AudibleBookMapping.objects.filter(user=owner).values_list("asin", flat=True)[:5])
+    from tracker_api.books.models import BookRead
+
+    read_ids = list(BookRead.objects.filter(book__user=owner).values_list("pk", flat=True)[:5])
+    read_ids.append(BookRead.objects.create(book=outsider_book, status="reading").pk)
     return World(
         owner=owner,
         outsider=outsider,
@@ -132,6 +137,7 @@ def build_world(blob: str) -> World:
         outsider_conflict_id=outsider_conflict.pk,
         asins=[*asins, open_conflict.asin],
         run_ids=[outcome.log.pk, SyncLogFactory(user=outsider).pk],
+        read_ids=read_ids,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -22,10 +23,12 @@ from rest_framework.test import APIClient
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import ConfigFactory
 from tests.tracker.factories import ConflictFactory
+from tests.tracker.factories import HistoryFactory
 from tests.tracker.factories import MappingFactory
 from tests.tracker.factories import SyncLogFactory
 from tests.tracker.factories import UserFactory
 from tracker_api.books.models import Book
+from tracker_api.books.models import BookRead
 from tracker_api.demo.processes import REPO_ROOT
 
 from .conftest import token_client
@@ -49,10 +52,21 @@ def owned(db):
         item={"asin": "B0PRIVATE1", "title": f"{MARK} conflict", "authors": ["X"]},
         candidates=[{"book_id": book.pk, "title": f"{MARK} book", "authors": []}],
     )
-    MappingFactory(user=owner, asin="B0PRIVATE2", book=book, item={"title": f"{MARK} mapped"})
+    mapping = MappingFactory(
+        user=owner, asin="B0PRIVATE2", book=book, item={"title": f"{MARK} mapped"}
+    )
     ConfigFactory(user=owner, sealed_auth=f"{MARK}-sealed-blob", account={"customer_name": MARK})
     run = SyncLogFactory(user=owner, error=f"{MARK} log")
-    return {"owner": owner, "book": book, "conflict": conflict, "run": run}
+    read = BookRead.objects.create(book=book, status="reading", percent=10)
+    HistoryFactory(user=owner, mapping=mapping, book=book, asin=mapping.asin, percent=10)
+    return {
+        "owner": owner,
+        "book": book,
+        "conflict": conflict,
+        "run": run,
+        "read": read,
+        "mapping": mapping,
+    }
 
 
 def _objects(owned) -> dict[str, int]:
@@ -64,7 +78,9 @@ def _path_for(endpoint, owned) -> str:
     if not endpoint.params:
         return endpoint.template
     if endpoint.template.startswith("/api/books/"):
-        return endpoint.path(pk=owned["book"].pk)
+        return endpoint.path(pk=owned["book"].pk, read_id=owned["read"].pk)
+    if endpoint.template.startswith("/api/audible/titles/"):
+        return endpoint.path(asin=owned["mapping"].asin)
     if endpoint.template.startswith("/api/audible/conflicts/"):
         return endpoint.path(pk=owned["conflict"].pk)
     if endpoint.template.startswith("/api/audible/runs/"):
@@ -158,6 +174,44 @@ def test_another_person_never_reaches_or_sees_the_owners_data(owned):
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "book_not_found"
+
+
+# Each list a front-end pages through, and what proves the owner's row is in it.
+OWNER_LISTS = {
+    "/api/books": "title",
+    "/api/reads": "book_title",
+    "/api/history": "book_title",
+    "/api/audible/titles": "title",
+    "/api/audible/conflicts": "asin",
+    "/api/audible/runs": "error",
+    "/api/books/{book}/reads": "book_title",
+    "/api/books/{book}/history": "book_title",
+}
+
+
+def test_every_list_shows_the_owner_their_rows_and_another_person_none(owned):
+    outsider = token_client(UserFactory(username="outsider"))
+    owner = token_client(owned["owner"])
+    listed = set()
+    for endpoint in api_endpoints():
+        if "get" not in endpoint.methods or endpoint.template in PUBLIC | OWN_SECRET_AUTH:
+            continue
+        answer = owner.get(_path_for(endpoint, owned))
+        if isinstance(answer.json(), dict) and "results" in answer.json():
+            listed.add(re.sub(r"<(?:int:)?pk>", "{book}", endpoint.template))
+    assert listed == set(OWNER_LISTS), "a new list endpoint: add it to OWNER_LISTS"
+    for template, key in OWNER_LISTS.items():
+        path = template.format(book=owned["book"].pk)
+        mine = owner.get(path).json()
+        assert mine["count"] >= 1, path
+        assert any(MARK in str(row[key]) or row[key] == "B0PRIVATE1" for row in mine["results"])
+        theirs = outsider.get(path)
+        if "{book}" in template:
+            assert theirs.status_code == 404, path
+        else:
+            assert theirs.status_code == 200, path
+            assert theirs.json()["count"] == 0, path
+            assert MARK not in theirs.content.decode(), path
 
 
 def test_a_person_who_is_not_staff_may_not_force_a_sync(owned):

@@ -14,6 +14,18 @@ from .fuzzing import load_schema
 
 EVERY_OPERATION = {
     "POST /api/audible/auth",
+    "DELETE /api/audible/auth",
+    "GET /api/audible/titles",
+    "GET /api/audible/titles/{asin}",
+    "GET /api/history",
+    "GET /api/books/{id}/history",
+    "GET /api/books/{id}/reads",
+    "POST /api/books/{id}/reads",
+    "GET /api/books/{id}/reads/{read_id}",
+    "PATCH /api/books/{id}/reads/{read_id}",
+    "DELETE /api/books/{id}/reads/{read_id}",
+    "GET /api/reads",
+    "GET /api/stats",
     "GET /api/audible/config",
     "PUT /api/audible/config",
     "PATCH /api/audible/config",
@@ -57,6 +69,7 @@ def real_values(world) -> dict:
     return {
         "id": ids,
         "book_id": [*world.book_ids, world.outsider_book_id],
+        "read_id": world.read_ids,
         "asin": world.asins,
         "method": ["external"],
         "locale": ["us", "de"],

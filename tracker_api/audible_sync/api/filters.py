@@ -101,3 +101,21 @@ def integer(params: Any, name: str) -> int | None:
     if not value.isdigit() or len(value) > 12:
         raise _bad(name, "Must be a whole number.")
     return int(value)
+
+
+def asin(params: Any, name: str) -> str | None:
+    """An ASIN (1 to 20 letters and digits, upper-cased)."""
+    value = _value(params, name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isalnum() and len(value) <= 20):
+        raise _bad(name, "Must be an ASIN: 1 to 20 letters and digits.")
+    return value.upper()
+
+
+def one_of(params: Any, name: str, values: list[str] | tuple[str, ...]) -> str | None:
+    """A value from ``values``, or None when absent."""
+    value = _value(params, name)
+    if value is not None and value not in values:
+        raise _bad(name, f"Must be one of: {', '.join(values)}.")
+    return value

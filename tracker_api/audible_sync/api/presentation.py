@@ -113,6 +113,14 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and str(value).strip() else None
+
+
+def _is_year(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -9999 <= value <= 9999
+
+
 def candidate_view(candidate: dict[str, Any]) -> dict[str, Any]:
     """A stored candidate (``Candidate.to_dict()``) in the shape people and the API see."""
     distance = _number(candidate.get("distance"))
@@ -135,6 +143,9 @@ def candidate_view(candidate: dict[str, Any]) -> dict[str, Any]:
         "book_id": book_id,
         "title": str(candidate.get("title") or ""),
         "authors": [str(a) for a in candidate.get("authors") or []],
+        "series": _text_or_none(candidate.get("series")),
+        "series_position": _text_or_none(candidate.get("series_position")),
+        "year": candidate.get("year") if _is_year(candidate.get("year")) else None,
         "similarity": similarity,
         "distance": distance,
         "tier": tier_for(candidate),

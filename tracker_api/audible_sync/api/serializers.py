@@ -22,6 +22,7 @@ from tracker_api.audible_sync.models import ImportPolicy
 from tracker_api.audible_sync.models import MatchMethod
 from tracker_api.audible_sync.models import Recommendation
 from tracker_api.books.api.serializers import BookSerializer
+from tracker_api.books.models import Book
 from tracker_api.core.strict import StrictBodyMixin
 
 MAX_SYNC_INTERVAL_MINUTES = 7 * 24 * 60
@@ -123,6 +124,17 @@ class AuthResponseSerializer(serializers.Serializer):
         required=False, help_text="Seconds the login state stays valid."
     )
     account = AccountSerializer(required=False)
+
+
+class DisconnectResultSerializer(serializers.Serializer):
+    """What ``DELETE /api/audible/auth`` did."""
+
+    status = serializers.ChoiceField(choices=["disconnected"])
+    was_connected = serializers.BooleanField(help_text="There were credentials to forget.")
+    deregistered = serializers.BooleanField(
+        help_text="Amazon dropped the device just now (false: it had already stopped "
+        "accepting it, or nothing was connected)."
+    )
 
 
 # --- GET|PUT|PATCH /api/audible/config --------------------------------------------------------
@@ -243,6 +255,11 @@ class CandidateSerializer(serializers.Serializer):
     book_id = serializers.IntegerField(allow_null=True)
     title = serializers.CharField(allow_blank=True)
     authors = serializers.ListField(child=serializers.CharField())
+    series = serializers.CharField(allow_null=True, help_text="The book's series, if any.")
+    series_position = serializers.CharField(
+        allow_null=True, help_text='Its position in the series as written, e.g. "2.5".'
+    )
+    year = serializers.IntegerField(allow_null=True, help_text="The book's year.")
     similarity = serializers.FloatField(help_text="1 - distance; 1.0 is identical.")
     distance = serializers.FloatField(help_text="0 identical ... 1 unrelated.")
     tier = serializers.ChoiceField(
@@ -258,6 +275,40 @@ class CandidateSerializer(serializers.Serializer):
         from tracker_api.audible_sync.api.presentation import candidate_view
 
         return super().to_representation(candidate_view(instance))
+
+
+def with_book_facts(candidates: Any, user_id: int | None) -> list[dict[str, Any]]:
+    """Candidates stored before they carried series, position and year get them from the
+    book as it now is (one query for them all)."""
+    if not isinstance(candidates, list):
+        return []
+    wanted = [
+        c.get("id", c.get("book_id"))
+        for c in candidates
+        if isinstance(c, dict) and not {"series", "series_position", "year"} <= set(c)
+    ]
+    ids = [i for i in wanted if isinstance(i, int) and not isinstance(i, bool)]
+    if not ids or user_id is None:
+        return [c for c in candidates if isinstance(c, dict)]
+    facts = {
+        row["id"]: row
+        for row in Book.objects.filter(user_id=user_id, pk__in=ids).values(
+            "id", "series", "series_position", "year"
+        )
+    }
+    filled = []
+    for candidate in candidates:
+        if not isinstance(candidate, dict):
+            continue
+        key = candidate.get("id", candidate.get("book_id"))
+        book = facts.get(key) if isinstance(key, int) else None
+        if book is not None:
+            candidate = {
+                **{k: book[k] for k in ("series", "series_position", "year")},
+                **candidate,
+            }
+        filled.append(candidate)
+    return filled
 
 
 class ConflictSerializer(serializers.ModelSerializer):
@@ -293,6 +344,10 @@ class ConflictSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: AudibleConflict) -> dict[str, Any]:
+        instance.candidates = with_book_facts(instance.candidates, instance.user_id)
+        return super().to_representation(instance)
 
 
 class MappingSerializer(serializers.ModelSerializer):

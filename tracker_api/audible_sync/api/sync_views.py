@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker_api.audible_sync import signals
+from tracker_api.audible_sync.api import examples
 from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.models import SyncTrigger
 from tracker_api.audible_sync.sync import SyncRateLimited
@@ -93,6 +94,7 @@ class SyncView(APIView):
             ),
         },
         summary="Sync my Audible library now",
+        examples=examples.SYNC_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         body = SyncRequestSerializer(data=request.data or {})
@@ -133,6 +135,14 @@ def cron_batch() -> int:
     return max(1, int(value))
 
 
+class CronAnswerSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="People synced (or refused) in this call.")
+    failed = serializers.IntegerField()
+    results = serializers.ListField(
+        child=serializers.DictField(), help_text="Per person: user, status, and the run."
+    )
+
+
 class CronSyncView(APIView):
     """Sync every user whose automatic sync is due (at most AUDIBLE_CRON_MAX_USERS a call)."""
 
@@ -141,10 +151,11 @@ class CronSyncView(APIView):
 
     @extend_schema(
         responses={
-            200: OpenApiResponse(description="Per-user results: {count, failed, results}."),
+            200: OpenApiResponse(CronAnswerSerializer, description="Per-user results."),
             401: OpenApiResponse(ErrorSerializer, description="Missing or wrong bearer secret."),
         },
         summary="Sync every due user (cron)",
+        examples=examples.CRON_EXAMPLES,
     )
     def get(self, request: Request) -> Response:
         if not cron_secret_ok(request.headers.get("Authorization", "")):

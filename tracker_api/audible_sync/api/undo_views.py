@@ -6,6 +6,7 @@ touched the books since) when something newer did. Another person's run is a 404
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -14,9 +15,11 @@ from rest_framework.views import APIView
 
 from tracker_api.audible_sync.api.undo_serializers import UndoRequestSerializer
 from tracker_api.audible_sync.api.undo_serializers import UndoResultSerializer
+from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.undo import revert
 from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
+from tracker_api.core.signed_in import signed_in_user
 
 BLOCKED_EXAMPLE = {
     "error": {
@@ -45,6 +48,10 @@ class RunUndoView(APIView):
         tags=["sync runs"],
     )
     def post(self, request: Request, pk: int) -> Response:
+        # Another person's run is a 404 whatever the body says (not a 400 about the body).
+        get_object_or_404(
+            AudibleSyncLog.objects.filter(user=signed_in_user(request)).only("pk"), pk=pk
+        )
         UndoRequestSerializer(data=request.data or {}).is_valid(raise_exception=True)
         try:
             outcome = revert.undo_run(request.user, pk, by=request.user)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 
+from tracker_api.audible_sync.api import history_views
 from tracker_api.audible_sync.api import run_views
+from tracker_api.audible_sync.api import stats_views
+from tracker_api.audible_sync.api import title_views
 from tracker_api.audible_sync.api import undo_views
 from tracker_api.audible_sync.api import views
 
@@ -26,5 +29,9 @@ urlpatterns = [
     ),
     path("audible/runs", run_views.RunListView.as_view(), name="audible-runs"),
     path("audible/runs/<int:pk>", run_views.RunDetailView.as_view(), name="audible-run"),
+    path("audible/titles", title_views.TitleListView.as_view(), name="audible-titles"),
+    path("audible/titles/<str:asin>", title_views.TitleDetailView.as_view(), name="audible-title"),
+    path("history", history_views.HistoryListView.as_view(), name="history"),
+    path("stats", stats_views.StatsView.as_view(), name="stats"),
     path("audible/runs/<int:pk>/undo", undo_views.RunUndoView.as_view(), name="audible-run-undo"),
 ]

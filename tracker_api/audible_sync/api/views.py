@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -18,13 +19,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker_api.audible_sync import disconnect
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import linking
+from tracker_api.audible_sync.api import examples
 from tracker_api.audible_sync.api.connecting import connect_account
 from tracker_api.audible_sync.api.serializers import AuthRequestSerializer
 from tracker_api.audible_sync.api.serializers import AuthResponseSerializer
 from tracker_api.audible_sync.api.serializers import ConfigSerializer
 from tracker_api.audible_sync.api.serializers import ConflictSerializer
+from tracker_api.audible_sync.api.serializers import DisconnectResultSerializer
 from tracker_api.audible_sync.api.serializers import LinkRequestSerializer
 from tracker_api.audible_sync.api.serializers import LinkResultSerializer
 from tracker_api.audible_sync.api.serializers import ResolveRequestSerializer
@@ -94,13 +98,56 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
     ).data
 
 
+DISCONNECT_ERRORS = {code: ErrorSerializer for code in (502, 503, 504)}
+
+
 class AuthView(APIView):
-    throttle_classes = list(CONNECT_THROTTLES)
+    """``POST`` connects (throttled: it may try an Amazon login), ``DELETE`` disconnects."""
+
+    def get_throttles(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [throttle() for throttle in CONNECT_THROTTLES]
+        return []
 
     @extend_schema(
         request=AuthRequestSerializer,
         responses={200: AuthResponseSerializer, **AUTH_ERRORS},
         summary="Connect an Audible account (through the gateway)",
+        tags=["audible connection"],
+        examples=[
+            OpenApiExample(
+                "Start an external browser login",
+                value={"method": "external", "locale": "us"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Finish it with the address the browser ended on",
+                value={
+                    "method": "external",
+                    "state": "gAAAAAB...",
+                    "redirect_url": "https://www.amazon.com/ap/maplanding?...",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Login required",
+                value={
+                    "status": "login_required",
+                    "login_url": "https://www.amazon.com/ap/signin?...",
+                    "state": "gAAAAAB...",
+                    "expires_in": 900,
+                },
+                response_only=True,
+            ),
+            OpenApiExample(
+                "Connected",
+                value={
+                    "status": "connected",
+                    "account": {"locale": "us", "customer_name": "Alice"},
+                },
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request: Request) -> Response:
         body = AuthRequestSerializer(data=request.data)
@@ -111,13 +158,49 @@ class AuthView(APIView):
             raise gateway_api_error(exc) from None
         return Response(AuthResponseSerializer(answer).data)
 
+    @extend_schema(
+        request=None,
+        responses={200: DisconnectResultSerializer, **DISCONNECT_ERRORS},
+        summary="Disconnect: deregister the Audible device and forget the credentials",
+        description="The gateway deregisters the device at Amazon, then the sealed credentials "
+        "and the account facts are forgotten. Preferences, mappings, conflicts and history stay. "
+        "When the gateway cannot be reached the credentials are kept (try again): 503/504. "
+        "Disconnecting when nothing is connected is a 200 with `was_connected: false`.",
+        tags=["audible connection"],
+        examples=[
+            OpenApiExample(
+                "Disconnected",
+                value={"status": "disconnected", "was_connected": True, "deregistered": True},
+                response_only=True,
+            )
+        ],
+    )
+    def delete(self, request: Request) -> Response:
+        try:
+            outcome = disconnect.disconnect(request.user)
+        except gateway.GatewayError as exc:
+            raise gateway_api_error(exc) from None
+        return Response(
+            DisconnectResultSerializer(
+                {
+                    "status": "disconnected",
+                    "was_connected": outcome.was_connected,
+                    "deregistered": outcome.deregistered,
+                }
+            ).data
+        )
+
 
 class ConfigView(APIView):
     """The person's sync preferences; defaults until they save any."""
 
     serializer_class = ConfigSerializer
 
-    @extend_schema(responses={200: ConfigSerializer}, summary="Read sync preferences")
+    @extend_schema(
+        responses={200: ConfigSerializer},
+        summary="Read sync preferences",
+        examples=examples.CONFIG_EXAMPLES,
+    )
     def get(self, request: Request) -> Response:
         config = AudibleConfig.objects.filter(user=signed_in_user(request)).first()
         return Response(
@@ -128,6 +211,7 @@ class ConfigView(APIView):
         request=ConfigSerializer,
         responses={200: ConfigSerializer},
         summary="Replace sync preferences",
+        examples=examples.CONFIG_EXAMPLES,
     )
     def put(self, request: Request) -> Response:
         return self._save(request, partial=False)
@@ -136,6 +220,7 @@ class ConfigView(APIView):
         request=ConfigSerializer,
         responses={200: ConfigSerializer},
         summary="Change some sync preferences",
+        examples=examples.CONFIG_EXAMPLES,
     )
     def patch(self, request: Request) -> Response:
         return self._save(request, partial=True)
@@ -146,7 +231,11 @@ class ConfigView(APIView):
 
 
 class StatusView(APIView):
-    @extend_schema(responses={200: StatusSerializer}, summary="Connection, limits, last sync")
+    @extend_schema(
+        responses={200: StatusSerializer},
+        summary="Connection, limits, last sync",
+        examples=examples.STATUS_EXAMPLES,
+    )
     def get(self, request: Request) -> Response:
         return Response(StatusSerializer(sync_status(signed_in_user(request))).data)
 
@@ -156,6 +245,7 @@ class LinkView(APIView):
         request=LinkRequestSerializer,
         responses={200: LinkResultSerializer, **LINK_ERRORS},
         summary="Link an ASIN to a book, create a book for it, or ignore it",
+        examples=examples.LINK_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         body = LinkRequestSerializer(data=request.data)
@@ -192,6 +282,7 @@ CONFLICT_FILTERS = ("open", "resolved", "all")
         )
     ],
     summary="List conflicts with their ranked candidates",
+    examples=examples.CONFLICT_EXAMPLES,
 )
 class ConflictListView(generics.ListAPIView):
     serializer_class = ConflictSerializer
@@ -210,7 +301,9 @@ class ConflictListView(generics.ListAPIView):
         return conflicts.order_by("-created_at", "-id")
 
 
-@extend_schema(summary="One conflict with its ranked candidates")
+@extend_schema(
+    summary="One conflict with its ranked candidates", examples=examples.CONFLICT_EXAMPLES
+)
 class ConflictDetailView(generics.RetrieveAPIView):
     serializer_class = ConflictSerializer
 
@@ -225,6 +318,7 @@ class ConflictResolveView(APIView):
         request=ResolveRequestSerializer,
         responses={200: LinkResultSerializer, **LINK_ERRORS},
         summary="Resolve a conflict: link, create or ignore",
+        examples=examples.RESOLVE_EXAMPLES,
     )
     def post(self, request: Request, pk: int) -> Response:
         # Another person's conflict is a 404 whatever the body says (not a 400 about the body).

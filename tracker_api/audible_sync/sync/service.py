@@ -32,6 +32,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tracker_api.audible_sync import listening
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.models import AudibleConfig
@@ -295,6 +296,13 @@ def _run_locked(
             _after_failure(config, dry_run=dry_run)
             _announce(config, row, error_code="sync_apply_failed", dry_run=dry_run)
         return SyncOutcome(row, error_code="sync_apply_failed")
+    if not dry_run and library.source == "gateway":
+        # Listening statistics are fetched after the commit (a network call holds no
+        # transaction open); what they cost Audible is added to the finished log row.
+        spent = listening.refresh_after_sync(config, result.counts())
+        if spent:
+            row.audible_requests = (row.audible_requests or 0) + spent
+            AudibleSyncLog.objects.filter(pk=row.pk).update(audible_requests=row.audible_requests)
     if dry_run:
         _finish(row, clock, status, result=result, error=error)
     return SyncOutcome(row, result=result)

@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from tracker_api.audible_sync.api.history_views import BookHistoryView
+from tracker_api.books.api.read_views import BookReadDetailView
+from tracker_api.books.api.read_views import BookReadsView
+from tracker_api.books.api.read_views import ReadListView
 from tracker_api.books.api.views import BookViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("books", BookViewSet, basename="book")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("books/<int:pk>/reads", BookReadsView.as_view(), name="book-reads"),
+    path("books/<int:pk>/reads/<int:read_id>", BookReadDetailView.as_view(), name="book-read"),
+    path("books/<int:pk>/history", BookHistoryView.as_view(), name="book-history"),
+    path("reads", ReadListView.as_view(), name="reads"),
+]

@@ -8,6 +8,7 @@ from typing import cast
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.utils import extend_schema_view
@@ -33,16 +34,82 @@ from tracker_api.core.parsers import ImportMultiPartParser
 from tracker_api.core.parsers import payload_too_large
 from tracker_api.core.signed_in import signed_in_user
 
+BOOK_EXAMPLE = {
+    "id": 7,
+    "title": "Harry Potter and the Prisoner of Azkaban",
+    "subtitle": "",
+    "authors": ["J.K. Rowling"],
+    "isbn10": "0439136369",
+    "isbn13": "9780439136365",
+    "asin": "",
+    "goodreads_id": "5",
+    "series": "Harry Potter",
+    "series_position": "3",
+    "language": "",
+    "year": 1999,
+    "pages": 435,
+    "status": "reading",
+    "progress_percent": 35.0,
+    "started_at": "2025-01-02T00:00:00Z",
+    "finished_at": None,
+    "source": "goodreads",
+    "created_at": "2025-01-02T10:00:00Z",
+    "updated_at": "2025-01-20T10:00:00Z",
+}
+ANSWER = OpenApiExample("A book", value=BOOK_EXAMPLE, response_only=True)
+NEW_BOOK = OpenApiExample(
+    "A book by hand",
+    value={
+        "title": "Dune",
+        "authors": ["Frank Herbert"],
+        "isbn13": "9780441013593",
+        "status": "reading",
+        "progress_percent": 12.5,
+    },
+    request_only=True,
+)
+CHANGE = OpenApiExample("Finished it", value={"status": "read"}, request_only=True)
+IMPORT_EXAMPLE = OpenApiExample(
+    "An imported file",
+    value={
+        "format": "goodreads",
+        "created": 6,
+        "updated": 1,
+        "unchanged": 0,
+        "kept_count": 0,
+        "kept": [],
+        "skipped": [{"line": 8, "reason": "The row has no title."}],
+        "notes": [],
+    },
+    response_only=True,
+)
+
 
 @extend_schema_view(
     list=extend_schema(
+        summary="List my books, by title",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=BookStatus.values),
             OpenApiParameter(
                 "search", OpenApiTypes.STR, description="Words of the title or authors."
             ),
-        ]
-    )
+        ],
+        examples=[ANSWER],
+    ),
+    create=extend_schema(
+        summary="Add a book (a status other than want_to_read records its read)",
+        examples=[NEW_BOOK, ANSWER],
+    ),
+    retrieve=extend_schema(summary="One of my books", examples=[ANSWER]),
+    update=extend_schema(
+        summary="Replace a book (status, percent and dates go to its reads)",
+        examples=[NEW_BOOK, ANSWER],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a book (status, percent and dates go to its reads)",
+        examples=[CHANGE, ANSWER],
+    ),
+    destroy=extend_schema(summary="Delete a book, its reads and its history links"),
 )
 class BookViewSet(viewsets.ModelViewSet):
     serializer_class = BookSerializer
@@ -68,6 +135,7 @@ class BookViewSet(viewsets.ModelViewSet):
         request={"multipart/form-data": ImportUploadSerializer},
         responses={200: ImportResultSerializer},
         summary="Import a Goodreads or StoryGraph CSV export",
+        examples=[IMPORT_EXAMPLE],
     )
     @action(
         detail=False, methods=["post"], url_path="import", parser_classes=[ImportMultiPartParser]
