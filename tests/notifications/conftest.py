@@ -61,3 +61,44 @@ def ntfy_url(receiver: HttpReceiver) -> str:
 
 def email_channel(user, address: str = "alice@example.com") -> Channel:
     return Channel.objects.create(user=user, name="mail", kind="email", email=address)
+
+
+# --------------------------------------------------------------------------- figures
+# What the delivery tests really sent, printed at the end of the run (the closing note of
+# issue 16 quotes them): messages queued to a channel, delivered, attempts that failed and
+# were retried, given up; and what the real receivers got.
+FIGURES = {"queued": 0, "delivered": 0, "failed_attempts": 0, "retried": 0, "gave_up": 0}
+
+
+@pytest.fixture(autouse=True)
+def _count_deliveries(_django_db_helper):
+    """Torn down before the database is rolled back or flushed, so it sees the test's rows."""
+    yield
+    from django.db.models import Sum
+
+    from tracker_api.notifications.models import Delivery
+
+    try:
+        rows = Delivery.objects.all()
+        delivered = rows.filter(status="delivered").count()
+        attempts = rows.aggregate(n=Sum("attempts"))["n"] or 0
+        FIGURES["queued"] += rows.count()
+        FIGURES["delivered"] += delivered
+        FIGURES["failed_attempts"] += attempts - delivered
+        FIGURES["retried"] += sum(max(a - 1, 0) for a in rows.values_list("attempts", flat=True))
+        FIGURES["gave_up"] += rows.filter(status="gave_up").count()
+    except Exception:  # a test that left no database to read
+        return
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.notifications.receivers import RECEIVED
+
+    if FIGURES["queued"]:
+        terminalreporter.write_line(
+            "notifications: {queued} deliveries queued, {delivered} delivered, "
+            "{failed_attempts} failed attempts, {retried} retries, {gave_up} given up; "
+            "received: {http} over HTTP (Apprise json:// and ntfy://), {smtp} e-mails".format(
+                **FIGURES, **RECEIVED
+            )
+        )

@@ -22,6 +22,9 @@ from aiosmtpd.smtp import LoginPassword
 
 from tracker_api.demo.processes import free_port
 
+# Everything the receivers of this test run took in (the figures in conftest print it).
+RECEIVED = {"http": 0, "smtp": 0}
+
 
 class HttpReceiver:
     """POSTs received, as ``{"path", "headers", "body", "json"}``; answers ``status``."""
@@ -49,6 +52,7 @@ class HttpReceiver:
                 except ValueError:
                     parsed = None
                 with receiver.lock:
+                    RECEIVED["http"] += 1
                     receiver.received.append(
                         {
                             "path": self.path,
@@ -92,6 +96,7 @@ class _Mailbox:
         self.messages: list[dict[str, Any]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        RECEIVED["smtp"] += 1
         self.messages.append(
             {
                 "from": envelope.mail_from,
