@@ -59,6 +59,11 @@ from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.core.owner_admin import owner_path
 from tracker_api.core.roles import PERSON_GROUP
+from tracker_api.notifications import channels
+from tracker_api.notifications.models import Channel
+from tracker_api.notifications.models import Delivery
+from tracker_api.notifications.models import Notification
+from tracker_api.notifications.models import NotificationSettings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -94,6 +99,25 @@ def _book(owner: Any) -> Book:
     return book
 
 
+def _channel(owner: Any) -> Channel:
+    channel = Channel(user=owner, name=f"Secret phone of {owner.username}", kind="apprise")
+    channels.store_url(channel, "json://127.0.0.1:9/closed-port-hook")  # refused at once
+    channel.save()
+    return channel
+
+
+def _notification(owner: Any) -> Notification:
+    note = Notification.objects.create(
+        user=owner,
+        code="conflicts_waiting",
+        subject=f"Secret news for {owner.username}",
+        body="2 titles wait",
+        dedupe_key=f"isolation:{owner.pk}",
+    )
+    Delivery.objects.create(notification=note, label="json://127.0.0.1:9/c…k")
+    return note
+
+
 def _run(owner: Any) -> AudibleSyncLog:
     """A sync run that wrote something (a book created from a title), so undo has work."""
     config, _ = AudibleConfig.objects.get_or_create(user=owner)
@@ -126,6 +150,9 @@ SAMPLES: dict[type[models.Model], Callable[[Any], Any] | None] = {
         user=owner, period="day", starts_on=date(2026, 11, 1), listened_ms=3_600_000
     ),
     TokenProxy: _token,
+    Channel: _channel,
+    NotificationSettings: lambda owner: NotificationSettings.objects.create(user=owner),
+    Notification: _notification,
     User: None,
     Group: None,
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tracker_api.books.api.urls")),
     path("", include("tracker_api.audible_sync.api.urls")),
     path("", include("tracker_api.audible_sync.api.sync_urls")),
+    path("", include("tracker_api.notifications.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", RedocView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -7,6 +7,7 @@ every secret may also come from a file named by ``NAME_FILE`` (Docker/Kubernetes
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -75,3 +76,19 @@ def env_rate(name: str, default: str) -> str:
             f"{name} must look like 10/hour (a number, then one of {', '.join(RATE_PERIODS)})."
         )
     return f"{int(count)}/{period.strip()}"
+
+
+_URL_START = re.compile(r"[\s,]+(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+
+
+def env_apprise_urls(name: str) -> list[str]:
+    """Apprise URLs separated by spaces or commas; a comma inside a URL's query is kept
+    (only a comma before the next ``scheme://`` separates)."""
+    raw = (env_str(name) or "").strip().strip(",")
+    if not raw:
+        return []
+    urls = [part.strip().strip(",") for part in _URL_START.split(raw) if part.strip(" ,")]
+    bad = [n for n, url in enumerate(urls, 1) if "://" not in url]
+    if bad:
+        raise ImproperlyConfigured(f"{name}: entry {bad[0]} is not a URL (scheme://...).")
+    return urls

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from tracker_api.config.database import database_config
+from tracker_api.config.env import env_apprise_urls
 from tracker_api.config.env import env_bool
 from tracker_api.config.env import env_int
 from tracker_api.config.env import env_list
@@ -138,6 +139,7 @@ INSTALLED_APPS += [
     "tracker_api.core",
     "tracker_api.books",
     "tracker_api.audible_sync",
+    "tracker_api.notifications",
 ]
 
 REST_FRAMEWORK = {
@@ -226,3 +228,21 @@ CACHES = {
         "LOCATION": THROTTLE_CACHE_TABLE,
     },
 }
+
+# --- Notifications (tracker_api/notifications, docs/operations.md "Notifications") ---------
+# Apprise URLs told about operational events (a failing gateway, cron not running), separated
+# by spaces or commas; the link in every message starts with TRACKER_PUBLIC_URL.
+NOTIFY_OPERATOR_URLS = env_apprise_urls("NOTIFY_OPERATOR_URLS")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+TRACKER_PUBLIC_URL = (env_str("TRACKER_PUBLIC_URL") or "").rstrip("/")
+# How often cron runs `audible_sync --all`: twice this without a run is "cron not running".
+AUDIBLE_CRON_INTERVAL_MINUTES = env_int("AUDIBLE_CRON_INTERVAL_MINUTES", 15, minimum=1)
+# Django's own mail, for e-mail channels.
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "tracker@localhost"

@@ -39,6 +39,12 @@ PERSON_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "audiblelistening": ("view",),
     },
     "authtoken": {"tokenproxy": ("view", "add", "delete")},
+    "notifications": {
+        "channel": ("view", "add", "change", "delete"),
+        "notificationsettings": ("view", "add", "change"),
+        "notification": ("view",),
+        "delivery": ("view",),
+    },
 }
 
 
@@ -61,8 +67,15 @@ def sync_person_group(apps: Any = global_apps, using: str = "default") -> Any:
     """
     from django.contrib.auth.management import create_permissions
 
+    present = []
     for app_label in PERSON_PERMISSIONS:
-        config = apps.get_app_config(app_label)
+        try:
+            config = apps.get_app_config(app_label)
+        except LookupError:
+            # An app whose first migration has not run yet (a data migration's registry holds
+            # only the apps migrated so far): its permissions come with the post_migrate run.
+            continue
+        present.append(app_label)
         stub = getattr(config, "models_module", None) is None  # a migration's AppConfigStub
         if stub:
             config.models_module = True  # create_permissions skips configs without models
@@ -71,7 +84,9 @@ def sync_person_group(apps: Any = global_apps, using: str = "default") -> Any:
             config.models_module = None
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    wanted = person_permission_names()
+    wanted = {
+        (label, codename) for label, codename in person_permission_names() if label in present
+    }
     permissions = [
         perm
         for perm in permission_model.objects.using(using).select_related("content_type")

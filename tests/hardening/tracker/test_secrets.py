@@ -22,6 +22,8 @@ from rest_framework.test import APIClient
 
 from tests.hardening.gateway.secret_scan import auth_secrets
 from tests.hardening.gateway.secret_scan import fernet_key_forms
+from tests.notifications.receivers import HttpReceiver
+from tests.notifications.receivers import SmtpReceiver
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import UserFactory
 from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
@@ -30,6 +32,10 @@ from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.demo.processes import free_port
+from tracker_api.notifications.models import Channel
+from tracker_api.notifications.models import Delivery
+from tracker_api.notifications.models import Notification
+from tracker_api.notifications.models import SchedulerHeartbeat
 
 from .conftest import token_client
 
@@ -38,6 +44,11 @@ PASSWORD = "Staff-Password-Known-4f1c9e"
 AUDIBLE_PASSWORD = "Audible-Account-Password-8d2b"
 SECRET_KEY = "tracker-secret-key-known-" + "9a" * 16
 CRON_SECRET = "cron-secret-known-" + "c3" * 12
+NTFY_TOKEN = "tk_known0ntfy0token0abcdef12"
+TOPIC = "known-secret-topic-5b7e"
+MAIL_PASSWORD = "Known-Mail-Password-19ad"
+OPERATOR_TOKEN = "tk_operator0token0known0099"
+OPERATOR_TOPIC = "operator-topic-known-c0ffee"
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +125,23 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
     token = staff.auth_token.key
     rec = Recorder()
 
+    # -- notification channels with secrets of their own: a ntfy token and topic, a mail
+    # password (a real SMTP server checks it), an operator URL whose token nothing answers
+    ntfy = HttpReceiver().start()
+    smtp = SmtpReceiver("mailer", MAIL_PASSWORD).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+    settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "mailer", MAIL_PASSWORD
+    settings.NOTIFY_OPERATOR_URLS = [
+        f"ntfy://{OPERATOR_TOKEN}@127.0.0.1:{free_port()}/{OPERATOR_TOPIC}"
+    ]
+    for body in (
+        {"name": "phone", "kind": "apprise", "url": f"ntfy://{NTFY_TOKEN}@{ntfy.url}/{TOPIC}"},
+        {"name": "mail", "kind": "email", "email": "staffer@example.com"},
+        {"name": "bad", "kind": "apprise", "url": f"ntfy://{NTFY_TOKEN}x@nowhere/{TOPIC}"},
+    ):
+        rec.keep(f"channel {body['name']}", api.post("/api/notifications/channels", body))
+
     # -- connect, and a password that only passes through
     _connect(api, rec)
     rec.keep(
@@ -189,8 +217,22 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
     rec.keep("cron ok", cron)
     assert cron.json()["count"] == 1, cron.content
 
+    # -- notifications: tests, deliveries (the operator URL fails), the outbox as answered
+    for channel in Channel.objects.filter(user=staff):
+        rec.keep("channel test", api.post(f"/api/notifications/channels/{channel.pk}/test"))
+    SchedulerHeartbeat.objects.all().delete()  # cron "not running": operators are told
+    call_command("send_notifications")
+    assert ntfy.messages(), "the ntfy messages really went out"
+    assert smtp.messages, "the e-mails really went out"
+    assert Delivery.objects.filter(status="pending").exclude(last_error="").exists()
+    ntfy.stop()
+    smtp.stop()
+
     # -- every read endpoint
     for path in (
+        "/api/notifications/channels",
+        "/api/notifications",
+        "/api/notifications/settings",
         "/api/audible/status",
         "/api/audible/config",
         "/api/audible/conflicts?status=all",
@@ -213,6 +255,9 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
         "/admin/audible_sync/audiblebookmapping/",
         "/admin/audible_sync/audibleprogresshistory/",
         "/admin/books/book/",
+        "/admin/notifications/channel/",
+        "/admin/notifications/notification/",
+        "/admin/notifications/notificationsettings/",
         "/admin/audible_sync/dashboard/",
         f"/admin/audible_sync/dashboard/{staff.pk}/",
     ]
@@ -220,6 +265,10 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
         pages.append(f"/admin/audible_sync/audiblesynclog/{log.pk}/change/")
     for conflict in AudibleConflict.objects.filter(user=staff)[:2]:
         pages.append(f"/admin/audible_sync/audibleconflict/{conflict.pk}/change/")
+    for channel in Channel.objects.filter(user=staff):
+        pages.append(f"/admin/notifications/channel/{channel.pk}/change/")
+    for note in Notification.objects.all()[:5]:
+        pages.append(f"/admin/notifications/notification/{note.pk}/change/")
     for page in pages:
         response = client.get(page)
         assert response.status_code in (200, 404), (page, response.status_code)
@@ -237,6 +286,11 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
         "sealed blob": blob,
         "sealed blob (middle)": blob[40:90],
         "sealed blob after reconnect": blob2,
+        "ntfy token": NTFY_TOKEN,
+        "ntfy topic": TOPIC,
+        "mail password": MAIL_PASSWORD,
+        "operator URL token": OPERATOR_TOKEN,
+        "operator URL topic": OPERATOR_TOPIC,
     }
     for n, form in enumerate(fernet_key_forms(FERNET_KEY)):
         secrets[f"gateway Fernet key form {n}"] = form

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.api import examples
 from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.models import SyncTrigger
@@ -163,10 +164,18 @@ class CronSyncView(APIView):
                 "Send 'Authorization: Bearer <CRON_SECRET>'.",
                 status_code=status.HTTP_401_UNAUTHORIZED,
             )
-        results = [
-            r.to_dict()
-            for r in sync_due_users(limit=cron_batch(), trigger=SyncTrigger.CRON)
-            if r.status != "not_due"
-        ]
+        signals.scheduled_run_started.send_robust(
+            sender=CronSyncView, source=signals.SOURCE_CRON_VIEW
+        )
+        handled = []
+        try:
+            for r in sync_due_users(limit=cron_batch(), trigger=SyncTrigger.CRON):
+                if r.status != "not_due":
+                    handled.append(r)
+        finally:
+            signals.scheduled_run_finished.send_robust(
+                sender=CronSyncView, source=signals.SOURCE_CRON_VIEW, results=handled
+            )
+        results = [r.to_dict() for r in handled]
         failed = sum(1 for r in results if r["status"] == "failed")
         return Response({"count": len(results), "failed": failed, "results": results})

@@ -72,10 +72,25 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             "logs_url": _filtered(site.name, "audiblesynclog", person.id),
             "config_url": _filtered(site.name, "audibleconfig", person.id),
             **(_own_pages(request, site.name) if own else {"own": False}),
+            **_notification_panel(person),
         }
         return TemplateResponse(request, TEMPLATE, context)
 
     return dashboard_view
+
+
+def _notification_panel(person: Any) -> dict[str, Any]:
+    """Cron health (red when nothing schedules syncs; operators are told once) and the
+    person's failing notification channels."""
+    from tracker_api.notifications.health import notify_if_stale
+    from tracker_api.notifications.models import Channel
+
+    failing = list(
+        Channel.objects.filter(user=person, consecutive_failures__gt=0).only(
+            "pk", "name", "last_error", "consecutive_failures"
+        )[:5]
+    )
+    return {"cron": notify_if_stale(), "failing_channels": failing}
 
 
 def _own_pages(request: HttpRequest, site_name: str) -> dict[str, Any]:

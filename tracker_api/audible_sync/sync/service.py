@@ -10,8 +10,9 @@
 3. logs the run as ``running`` (committed at once, outside the apply transaction), fetches the
    library (gateway or file) and stores a refreshed blob;
 4. applies it in one transaction (``apply.apply_library``), or rolls it back for a dry run;
-5. finishes the log (ok / partial / failed) with counts and the per-book changes, and releases
-   the lock in ``finally``.
+5. finishes the log (ok / partial / failed) with counts and the per-book changes, in the
+   apply transaction when it worked, and sends ``signals.sync_finished`` in that same
+   transaction (the notification outbox is written there); releases the lock in ``finally``.
 
 A failed sync is not an exception for the caller: the outcome says ``failed`` and the log
 holds the sentence. Only the refusals raise.
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from tracker_api.audible_sync import listening
 from tracker_api.audible_sync import ratelimit
+from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import SyncStatus
@@ -256,8 +258,10 @@ def _run_locked(
             else from_gateway(config, persist_auth=not dry_run)
         )
     except FetchFailed as exc:
-        _finish(row, clock, SyncStatus.FAILED, error=exc.message)
-        _after_failure(config, dry_run=dry_run)
+        with transaction.atomic():
+            _finish(row, clock, SyncStatus.FAILED, error=exc.message)
+            _after_failure(config, dry_run=dry_run)
+            _announce(config, row, error_code=exc.code, dry_run=dry_run)
         log.warning("sync %s of user %s failed: %s", row.pk, config.user_id, exc.code)
         return SyncOutcome(row, error_code=exc.code, retry_after=exc.retry_after)
     row.audible_requests = library.audible_requests
@@ -267,29 +271,62 @@ def _run_locked(
     try:
         with transaction.atomic():
             result = apply_library(config, library, sync_log=row, now=now, on_item=on_item)
+            status = (
+                SyncStatus.PARTIAL if result.errors or not _complete(library) else SyncStatus.OK
+            )
+            error = _problems_sentence(result, library)
             if dry_run:
                 transaction.set_rollback(True)
+            else:
+                # The log row, the account's state and the events the sync caused (the
+                # notification outbox) commit with the applied library, or not at all.
+                _finish(row, clock, status, result=result, error=error)
+                _after_success(config, row)
+                _announce(config, row, result=result)
     except Exception:
         log.exception("sync %s of user %s failed while applying", row.pk, config.user_id)
-        _finish(
-            row,
-            clock,
-            SyncStatus.FAILED,
-            error="The library was fetched but applying it failed; nothing was changed. "
-            "The next sync will try again.",
-        )
-        _after_failure(config, dry_run=dry_run)
+        with transaction.atomic():
+            _finish(
+                row,
+                clock,
+                SyncStatus.FAILED,
+                error="The library was fetched but applying it failed; nothing was changed. "
+                "The next sync will try again.",
+            )
+            _after_failure(config, dry_run=dry_run)
+            _announce(config, row, error_code="sync_apply_failed", dry_run=dry_run)
         return SyncOutcome(row, error_code="sync_apply_failed")
-    status = SyncStatus.PARTIAL if result.errors or not _complete(library) else SyncStatus.OK
-    error = _problems_sentence(result, library)
     if not dry_run and library.source == "gateway":
+        # Listening statistics are fetched after the commit (a network call holds no
+        # transaction open); what they cost Audible is added to the finished log row.
         spent = listening.refresh_after_sync(config, result.counts())
         if spent:
             row.audible_requests = (row.audible_requests or 0) + spent
-    _finish(row, clock, status, result=result, error=error)
-    if not dry_run:
-        _after_success(config, row)
+            AudibleSyncLog.objects.filter(pk=row.pk).update(audible_requests=row.audible_requests)
+    if dry_run:
+        _finish(row, clock, status, result=result, error=error)
     return SyncOutcome(row, result=result)
+
+
+def _announce(
+    config: AudibleConfig,
+    row: AudibleSyncLog,
+    *,
+    error_code: str = "",
+    result: ApplyResult | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Tell the receivers of ``signals.sync_finished`` (inside the caller's transaction)."""
+    if dry_run:
+        return
+    signals.sync_finished.send_robust(
+        sender=AudibleConfig,
+        config=config,
+        log_row=row,
+        error_code=error_code,
+        result=result,
+        dry_run=dry_run,
+    )
 
 
 def _complete(library: Library) -> bool:

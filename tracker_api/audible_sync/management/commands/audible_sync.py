@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 
+from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.models import SyncStatus
 from tracker_api.audible_sync.models import SyncTrigger
 from tracker_api.audible_sync.sync import SyncRefused
@@ -87,17 +88,26 @@ class Command(BaseCommand):
     # ----------------------------------------------------------------- all due users
     def _all(self, options: dict[str, Any]) -> str:
         failed = handled = 0
-        for result in sync_due_users(
-            limit=options["limit"], trigger=SyncTrigger.CRON, dry_run=options["dry_run"]
-        ):
-            if result.status == "not_due":
-                continue
-            handled += 1
-            if result.outcome is not None:
-                self._report(result.username, result.outcome, dry_run=options["dry_run"])
-                failed += result.outcome.failed
-            else:
-                self.stdout.write(f"[-] {result.username}: {result.status}: {result.message}")
+        results = []
+        signals.scheduled_run_started.send_robust(sender=Command, source=signals.SOURCE_COMMAND)
+        try:
+            for result in sync_due_users(
+                limit=options["limit"], trigger=SyncTrigger.CRON, dry_run=options["dry_run"]
+            ):
+                if result.status == "not_due":
+                    continue
+                handled += 1
+                results.append(result)
+                if result.outcome is not None:
+                    self._report(result.username, result.outcome, dry_run=options["dry_run"])
+                    failed += result.outcome.failed
+                else:
+                    self.stdout.write(f"[-] {result.username}: {result.status}: {result.message}")
+        finally:
+            # Heartbeat, operator events and delivering notifications: after every sync.
+            signals.scheduled_run_finished.send_robust(
+                sender=Command, source=signals.SOURCE_COMMAND, results=results
+            )
         self.stdout.write(f"{handled} user(s) synced, {failed} failed.")
         if failed:
             raise CommandError(f"{failed} sync(s) failed.")
