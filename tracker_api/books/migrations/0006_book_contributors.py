@@ -1,11 +1,17 @@
 """Contributors (illustrators, translators, narrators, editors...) kept apart from authors.
 
 Names an author list marks with a role that is not an author's ("Ann Lee (Illustrator)",
-"Bo Ek - translator") move to the new column; unmarked names stay authors.
+"Bo Ek - translator") move to the new column; unmarked names stay authors. On SQLite adding
+the column rebuilds the table, which the SQL views reading ``books`` do not survive: they are
+dropped first and created again afterwards (as in 0003).
 """
+
+from importlib import import_module
 
 from django.db import migrations
 from django.db import models
+
+_views = import_module("tracker_api.audible_sync.migrations.0002_sql_views")
 
 
 def move_marked_names(apps, schema_editor):
@@ -26,9 +32,13 @@ def move_marked_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("books", "0005_one_open_read_per_book")]
+    dependencies = [
+        ("books", "0005_one_open_read_per_book"),
+        ("audible_sync", "0002_sql_views"),
+    ]
 
     operations = [
+        migrations.RunPython(_views.drop_views, _views.create_views, elidable=False),
         migrations.AddField(
             model_name="book",
             name="contributors",
@@ -39,5 +49,6 @@ class Migration(migrations.Migration):
                 '"illustrator"}]; role "" when the source does not say.',
             ),
         ),
+        migrations.RunPython(_views.create_views, _views.drop_views, elidable=False),
         migrations.RunPython(move_marked_names, migrations.RunPython.noop),
     ]
