@@ -48,6 +48,9 @@ RULES = [
     ((read("reading", T1, percent=30.0),), "reading", listen(20.0, T2, 30.0), "backwards", None),
     ((DNF,), "did_not_finish", listen(30.0, T2, 30.0), "progress", None),
     ((DNF,), "did_not_finish", listen(35.0, T2, 30.0), "started", "open"),
+    # listening from before the person gave up (closed it as not finished): history only
+    ((DNF,), "did_not_finish", listen(35.0, T0.replace(month=6), 30.0), "progress", None),
+    ((read("did_not_finish", None, T2),), "did_not_finish", listen(5.0, T1, 0.0), "progress", None),
     ((read("read"),), "read", listen(40.0), "relisten", "open"),  # no finish date
     ((read("read", None, T1),), "read", listen(40.0, T2), "relisten", "open"),  # newer
     ((read("read", None, T2),), "read", listen(40.0, T1), "kept_read", None),  # person's newer

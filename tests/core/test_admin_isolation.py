@@ -26,9 +26,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.models import Permission
 from django.db import models
+from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.admin import TokenChangeList
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.models import TokenProxy
@@ -45,6 +47,9 @@ from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.models import ChangeSet
+from tracker_api.audible_sync.sync.apply import apply_library
+from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.core.owner_admin import owner_path
@@ -84,6 +89,16 @@ def _book(owner: Any) -> Book:
     return book
 
 
+def _run(owner: Any) -> AudibleSyncLog:
+    """A sync run that wrote something (a book created from a title), so undo has work."""
+    config, _ = AudibleConfig.objects.get_or_create(user=owner)
+    log = SyncLogFactory(user=owner)
+    item = audible_item("B0UNDOME01", percent=25.0, title=f"Undoable of {owner.username}")
+    with transaction.atomic():
+        apply_library(config, Library(items=[item]), sync_log=log, now=timezone.now())
+    return log
+
+
 def _token(owner: Any) -> TokenProxy:
     token, _ = Token.objects.get_or_create(user=owner)
     return TokenProxy.objects.get(pk=token.pk)
@@ -96,7 +111,8 @@ SAMPLES: dict[type[models.Model], Callable[[Any], Any] | None] = {
     AudibleBookMapping: lambda owner: MappingFactory(
         user=owner, book=BookFactory(user=owner), last_percent=20.0
     ),
-    AudibleSyncLog: lambda owner: SyncLogFactory(user=owner),
+    AudibleSyncLog: _run,
+    ChangeSet: lambda owner: _run(owner).change_sets.get(),
     AudibleProgressHistory: lambda owner: HistoryFactory(
         mapping=MappingFactory(user=owner, book=BookFactory(user=owner))
     ),

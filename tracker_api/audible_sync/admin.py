@@ -48,6 +48,7 @@ from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
 from tracker_api.core.owner_admin import OwnerScopedAdmin
@@ -368,21 +369,31 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
         ]
 
     def relink_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """POST ``book_id`` to move the mapping, or ``ignore=1`` to mark it not mine."""
+        """POST ``book_id`` to move the mapping, or ``ignore=1`` to mark it not mine;
+        ``revert=1`` also reverts what the old link wrote to the book it leaves."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         mapping = get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
         if not self.has_change_permission(request, mapping):
             raise PermissionDenied
+        revert = bool(request.POST.get("revert"))
         try:
             if request.POST.get("ignore"):
-                linking.ignore_asin(mapping.user, mapping.asin, by=request.user)
+                outcome = linking.ignore_asin(
+                    mapping.user, mapping.asin, by=request.user, revert=revert
+                )
                 self.message_user(request, f"{mapping.asin} is ignored (not mine).")
             else:
                 outcome = linking.link_asin(
-                    mapping.user, mapping.asin, request.POST.get("book_id"), by=request.user
+                    mapping.user,
+                    mapping.asin,
+                    request.POST.get("book_id"),
+                    by=request.user,
+                    revert=revert,
                 )
                 self.message_user(request, f'{mapping.asin} now links to "{outcome.book}".')
+            if outcome.reverted is not None:
+                self.message_user(request, f"{outcome.reverted.change_set.summary}")
         except linking.LinkingError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         return HttpResponseRedirect(
@@ -411,6 +422,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                     "relink_url": reverse(
                         "admin:audible_sync_audiblebookmapping_relink", args=[mapping.pk]
                     ),
+                    "offer_revert": mapping.book_id is not None,
                 }
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
@@ -447,7 +459,7 @@ STATUS_COLOURS = {
 
 
 @admin.register(AudibleSyncLog)
-class AudibleSyncLogAdmin(ReadOnlyAdmin):
+class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
     list_display = [
         "started_at",
         "user",

@@ -12,7 +12,13 @@ both call these plain functions, so the rules live in one place:
   :func:`tracker_api.audible_sync.progress.apply_progress`, the sync's own rules), rather than
   at the next sync;
 * ignoring ("not mine" on a shared account) keeps a mapping with no book, so the sync skips
-  the title from then on.
+  the title from then on;
+* relinking, creating or ignoring a title linked to another book can first revert what the
+  old link wrote to that book (``revert=True``: its status, percent, dates, the reads and
+  history it wrote, a book it created; ``undo.revert.revert_link``), refused with
+  :class:`RevertBlocked` when something newer touched the book;
+* every action is recorded in the change log (``undo.journal``) with each row's values before
+  and after.
 
 ``user`` is the owner of the Audible account; ``by`` is whoever acted (the owner through the
 API, or a staff member in the admin).
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -38,6 +45,9 @@ from tracker_api.audible_sync.models import ConflictResolution
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.models import MatchMethod
 from tracker_api.audible_sync.models import ProgressSource
+from tracker_api.audible_sync.undo import revert as undo
+from tracker_api.audible_sync.undo.journal import Journal
+from tracker_api.audible_sync.undo.records import ChangeKind
 from tracker_api.books.models import Book
 
 if TYPE_CHECKING:
@@ -88,6 +98,13 @@ class InvalidAsin(LinkingError):
     status = 400
 
 
+class RevertBlocked(LinkingError):
+    """The old link's writes could not be reverted (something newer touched the book)."""
+
+    code = "undo_blocked"
+    status = 409
+
+
 @dataclass(frozen=True)
 class LinkOutcome:
     """What an action did: the mapping as it now is, the conflict it closed, the book."""
@@ -97,6 +114,7 @@ class LinkOutcome:
     resolved_conflict: AudibleConflict | None
     created_book: bool = False
     progress_applied: bool = False
+    reverted: undo.RevertOutcome | None = None
 
 
 def clean_asin(value: Any) -> str:
@@ -114,23 +132,36 @@ def link_asin(
     *,
     by: AbstractBaseUser | None = None,
     confidence: float | None = None,
+    revert: bool = False,
 ) -> LinkOutcome:
     """Link ``asin`` to the owner's book ``book_id`` (moving any existing mapping).
 
     An ASIN no sync has seen yet may be linked ahead of time: the first sync then finds it
-    mapped. Raises :class:`BookNotFound` for a book that is not the owner's.
+    mapped. Raises :class:`BookNotFound` for a book that is not the owner's. ``revert``:
+    first revert what the old link wrote to the book the title leaves.
     """
     asin = clean_asin(asin)
     with transaction.atomic():
         book = _owned_book(user, book_id)
         conflict = _lock_open_conflict(user, asin)
         return _link(
-            user, asin, book, conflict, by=by, method=MatchMethod.MANUAL, confidence=confidence
+            user,
+            asin,
+            book,
+            conflict,
+            by=by,
+            method=MatchMethod.MANUAL,
+            confidence=confidence,
+            revert=revert,
         )
 
 
 def create_book_from_item(
-    user: AbstractBaseUser, asin: str, *, by: AbstractBaseUser | None = None
+    user: AbstractBaseUser,
+    asin: str,
+    *,
+    by: AbstractBaseUser | None = None,
+    revert: bool = False,
 ) -> LinkOutcome:
     """Create a tracker book from the stored Audible item of ``asin`` and link it.
 
@@ -140,17 +171,22 @@ def create_book_from_item(
     asin = clean_asin(asin)
     with transaction.atomic():
         conflict = _lock_open_conflict(user, asin)
-        return _create(user, asin, conflict, by=by)
+        return _create(user, asin, conflict, by=by, revert=revert)
 
 
 def ignore_asin(
-    user: AbstractBaseUser, asin: str, *, by: AbstractBaseUser | None = None
+    user: AbstractBaseUser,
+    asin: str,
+    *,
+    by: AbstractBaseUser | None = None,
+    revert: bool = False,
 ) -> LinkOutcome:
-    """Mark ``asin`` "not mine": its mapping keeps no book and the sync leaves it alone."""
+    """Mark ``asin`` "not mine": its mapping keeps no book and the sync leaves it alone.
+    ``revert``: first revert what the link wrote to the book it had (an unlink)."""
     asin = clean_asin(asin)
     with transaction.atomic():
         conflict = _lock_open_conflict(user, asin)
-        return _ignore(user, asin, conflict, by=by)
+        return _ignore(user, asin, conflict, by=by, revert=revert)
 
 
 def resolve_conflict(
@@ -248,18 +284,21 @@ def _stored_item(
 
 
 def _upsert_mapping(
-    user: AbstractBaseUser, asin: str, changes: dict[str, Any]
+    user: AbstractBaseUser, asin: str, changes: dict[str, Any], journal: Journal
 ) -> tuple[AudibleBookMapping, bool]:
     """Lock and update the mapping, or create it; a concurrent create is retried as update."""
     mapping = _lock_mapping(user, asin)
     if mapping is None:
         try:
             with transaction.atomic():
-                return AudibleBookMapping.objects.create(user=user, asin=asin, **changes), True
+                mapping = AudibleBookMapping.objects.create(user=user, asin=asin, **changes)
+                journal.mapping_created(mapping)
+                return mapping, True
         except IntegrityError:
             mapping = _lock_mapping(user, asin)
             if mapping is None:  # pragma: no cover - the unique row vanished again
                 raise
+    journal.mapping_before(mapping)
     for name, value in changes.items():
         setattr(mapping, name, value)
     mapping.save()
@@ -300,8 +339,12 @@ def _link(
     method: str,
     confidence: float | None,
     created_book: bool = False,
+    revert: bool = False,
+    journal: Journal | None = None,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)
+    reverted = _revert_old_link(user, existing, book, by=by) if revert else None
+    journal = journal or _journal(user, asin, by)
     item = _stored_item(asin, conflict, existing) or {"asin": asin}
     changes: dict[str, Any] = {
         "book": book,
@@ -313,9 +356,10 @@ def _link(
     if existing is not None and existing.book_id != book.pk:
         # A moved mapping: the new book has not had this progress yet.
         changes.update(LAST_PROGRESS_RESET)
-    mapping, _ = _upsert_mapping(user, asin, changes)
+    mapping, _ = _upsert_mapping(user, asin, changes, journal)
     resolved = _close_conflict(conflict, _resolution_for(method), book, by)
-    applied = _apply_stored_progress(mapping, item)
+    applied = _apply_stored_progress(mapping, item, journal)
+    journal.save()
     book.refresh_from_db()
     return LinkOutcome(
         mapping=mapping,
@@ -323,7 +367,30 @@ def _link(
         resolved_conflict=resolved,
         created_book=created_book,
         progress_applied=applied,
+        reverted=reverted,
     )
+
+
+def _journal(user: AbstractBaseUser, asin: str, by: AbstractBaseUser | None) -> Journal:
+    return Journal(user.pk, ChangeKind.LINK, by=by, asin=asin, summary=f"Manual link of {asin}.")
+
+
+def _revert_old_link(
+    user: AbstractBaseUser,
+    existing: AudibleBookMapping | None,
+    new_book: Book | None,
+    *,
+    by: AbstractBaseUser | None,
+) -> undo.RevertOutcome | None:
+    """Revert what the title's old link wrote to the book it leaves (nothing if it stays)."""
+    if existing is None or existing.book_id is None:
+        return None
+    if new_book is not None and existing.book_id == new_book.pk:
+        return None
+    try:
+        return undo.revert_link(user, existing, by=by)
+    except undo.UndoRefused as exc:
+        raise RevertBlocked(exc.message) from None
 
 
 def _resolution_for(method: str) -> str:
@@ -338,15 +405,20 @@ def _create(
     conflict: AudibleConflict | None,
     *,
     by: AbstractBaseUser | None,
+    revert: bool = False,
 ) -> LinkOutcome:
-    item = _stored_item(asin, conflict, _lock_mapping(user, asin))
+    existing = _lock_mapping(user, asin)
+    item = _stored_item(asin, conflict, existing)
     if item is None:
         raise AsinNotFound(
             "No Audible title with this ASIN has been seen in your library yet; sync first."
         )
+    reverted = _revert_old_link(user, existing, None, by=by) if revert else None
+    journal = _journal(user, asin, by)
     book = book_from_item(user.pk, work_of(item))
     book.save()
-    return _link(
+    journal.book_created(book, asin=asin)
+    outcome = _link(
         user,
         asin,
         book,
@@ -355,7 +427,11 @@ def _create(
         method=MatchMethod.CREATED,
         confidence=None,
         created_book=True,
+        journal=journal,
     )
+    if reverted is not None:
+        outcome = replace(outcome, reverted=reverted)
+    return outcome
 
 
 def _ignore(
@@ -364,23 +440,29 @@ def _ignore(
     conflict: AudibleConflict | None,
     *,
     by: AbstractBaseUser | None,
+    revert: bool = False,
 ) -> LinkOutcome:
     existing = _lock_mapping(user, asin)
+    reverted = _revert_old_link(user, existing, None, by=by) if revert else None
+    journal = _journal(user, asin, by)
     item = _stored_item(asin, conflict, existing) or {"asin": asin}
     changes: dict[str, Any] = {"book": None, "ignored": True, "item": item, "confidence": None}
     if existing is None:
         changes["match_method"] = MatchMethod.MANUAL
-    mapping, _ = _upsert_mapping(user, asin, changes)
+    mapping, _ = _upsert_mapping(user, asin, changes, journal)
     resolved = _close_conflict(conflict, ConflictResolution.IGNORED, None, by)
-    return LinkOutcome(mapping=mapping, book=None, resolved_conflict=resolved)
+    journal.save()
+    return LinkOutcome(mapping=mapping, book=None, resolved_conflict=resolved, reverted=reverted)
 
 
-def _apply_stored_progress(mapping: AudibleBookMapping, item: dict[str, Any]) -> bool:
+def _apply_stored_progress(
+    mapping: AudibleBookMapping, item: dict[str, Any], journal: Journal
+) -> bool:
     """Apply the item's progress to the freshly linked book now, with the sync's rules."""
     if not isinstance(item.get("progress"), dict) or mapping.book_id is None:
         return False
     try:
-        change = progress.apply_progress(mapping, item, source=ProgressSource.LINK)
+        change = progress.apply_progress(mapping, item, source=ProgressSource.LINK, journal=journal)
     except (TypeError, ValueError):
         # An unreadable progress block must not undo the person's decision; the next sync
         # reports the item's problem.

@@ -204,6 +204,8 @@ class AudibleSyncLog(models.Model):
     class Meta:
         db_table = "audible_sync_logs"
         ordering = ["-started_at", "-id"]
+        # Undoing a run (tracker_api.audible_sync.undo): people have it for their own runs.
+        permissions = [("undo_audiblesynclog", "Can undo a sync run")]
         indexes = [
             models.Index(fields=["user", "-started_at"], name="audible_logs_user_started"),
             models.Index(fields=["started_at"], name="audible_logs_started"),
@@ -380,3 +382,9 @@ class AudibleProgressHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asin} {self.percent:.1f}% at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# The change log that undo reverses (its own module: tracker_api.audible_sync.undo.records).
+from tracker_api.audible_sync.undo.records import ChangeKind  # noqa: E402,F401
+from tracker_api.audible_sync.undo.records import ChangeRecord  # noqa: E402,F401
+from tracker_api.audible_sync.undo.records import ChangeSet  # noqa: E402,F401

@@ -332,6 +332,7 @@ class ProgressWriter:
         self.new_reads: list[BookRead] = []
         self.changed_reads: dict[int, BookRead] = {}
         self.changes: list[ProgressChange] = []
+        self._implied: dict[int, list[BookRead]] = {}  # reads the rules imply, not journaled yet
 
     def state_of(self, book: Book) -> BookState:
         """The book's state with its reads (implied reads it lacks are recorded at flush).
@@ -345,6 +346,7 @@ class ProgressWriter:
             implied.source = ReadSource.AUDIBLE if book.source == "audible" else implied.source
             reads.append(implied)
             self.new_reads.append(implied)
+            self._implied.setdefault(book.pk, []).append(implied)
         return reads
 
     def add(
@@ -363,6 +365,9 @@ class ProgressWriter:
         """
         from tracker_api.audible_sync.models import AudibleProgressHistory
 
+        if self.journal is not None and book is not None:
+            for implied in self._implied.pop(book.pk, []):
+                self.journal.read_created(book, mapping, implied)
         if not plan.changed:
             return None
         if not mapping_written:
@@ -396,7 +401,7 @@ class ProgressWriter:
             **plan.history,
         )
         self.history.append(entry)
-        if self.journal is not None and book is not None:
+        if self.journal is not None:
             self.journal.history_created(book, mapping, entry)
         summary = {
             "asin": mapping.asin,
@@ -458,6 +463,12 @@ class ProgressWriter:
         """Write everything staged; call inside the caller's transaction."""
         from tracker_api.audible_sync.models import AudibleBookMapping
         from tracker_api.audible_sync.models import AudibleProgressHistory
+
+        if self.journal is not None:  # implied reads of books whose plan failed: still written
+            for reads in self._implied.values():
+                for implied in reads:
+                    self.journal.read_created(implied.book, None, implied)
+            self._implied.clear()
 
         if self.books:
             for book in self.books.values():

@@ -8,7 +8,8 @@ the action leaves. docs/sync.md has the rule as a timeline table:
 * Audible reports listening (percent > 0, not finished):
   - an open read moves up to that percent (never down: a step back is history only);
   - a book never read (no finished read) gets an open read, except a did-not-finish book whose
-    percent did not grow;
+    percent did not grow, or whose listening is not newer than the moment the person (or an
+    import) closed it as not finished (that listening was part of the reading they gave up);
   - a book already read gets a **re-read** (a new open read at that percent, started at
     Audible's position date) when Audible's listening is newer than the tracker's last finish,
     or the tracker has no finish date; when the person's last finish is as new or newer (they
@@ -111,12 +112,22 @@ def _listening(
         return ("backwards" if went_back else "progress"), None
     if not reading.finished_reads(reads):
         grew = report.percent > (previous or 0)
-        if went_back or (status == BookStatus.DID_NOT_FINISH and not grew):
+        given_up = status == BookStatus.DID_NOT_FINISH and not grew
+        if went_back or given_up or listened_before_giving_up(reads, report):
             return "backwards" if went_back else "progress", None
         return "started", ReadAction(OPEN, started_at=report.start_estimate, percent=report.percent)
     if is_reread(reads, report):
         return "relisten", ReadAction(OPEN, started_at=report.position_at, percent=report.percent)
     return "kept_read", None
+
+
+def listened_before_giving_up(reads: Sequence[ReadView], report: Report) -> bool:
+    """Whether Audible's listening is no newer than the last did-not-finish close (dated)."""
+    closes = [reading.finish_horizon(r) for r in reads if r.status == ReadStatus.DID_NOT_FINISH]
+    latest = max((c for c in closes if c is not None), default=None)
+    return latest is not None and (
+        report.listened_after is not None and report.listened_after <= latest
+    )
 
 
 def is_reread(reads: Sequence[ReadView], report: Report) -> bool:

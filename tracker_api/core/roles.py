@@ -32,7 +32,8 @@ PERSON_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "audible_sync": {
         "audibleconflict": ("view", "change"),
         "audiblebookmapping": ("view", "change"),
-        "audiblesynclog": ("view",),
+        "audiblesynclog": ("view", "undo"),
+        "changeset": ("view",),
         "audibleprogresshistory": ("view",),
         "audibleconfig": ("view", "change"),
     },

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from tracker_api.audible_sync import limits
 from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
+from tracker_api.audible_sync.api.undo_serializers import RevertSerializer
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -326,6 +327,12 @@ class LinkRequestSerializer(StrictBodyMixin, serializers.Serializer):
         required=False, help_text="Create a book from the stored Audible item and link it."
     )
     ignore = serializers.BooleanField(required=False, help_text='Mark the title "not mine".')
+    revert = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="When the title is linked to another book: first revert what that link "
+        "wrote to it (status, percent, dates, the reads and history it wrote).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         chosen = [
@@ -362,4 +369,7 @@ class LinkResultSerializer(serializers.Serializer):
     created_book = serializers.BooleanField()
     progress_applied = serializers.BooleanField(
         help_text="Whether the stored Audible progress changed the book just now."
+    )
+    reverted = RevertSerializer(
+        allow_null=True, help_text="With revert: what was put back on the old book (or null)."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from tracker_api.audible_sync.api import run_views
+from tracker_api.audible_sync.api import undo_views
 from tracker_api.audible_sync.api import views
 
 urlpatterns = [
@@ -25,4 +26,5 @@ urlpatterns = [
     ),
     path("audible/runs", run_views.RunListView.as_view(), name="audible-runs"),
     path("audible/runs/<int:pk>", run_views.RunDetailView.as_view(), name="audible-run"),
+    path("audible/runs/<int:pk>/undo", undo_views.RunUndoView.as_view(), name="audible-run-undo"),
 ]

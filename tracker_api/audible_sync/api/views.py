@@ -86,6 +86,7 @@ def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
             "resolved_conflict": outcome.resolved_conflict,
             "created_book": outcome.created_book,
             "progress_applied": outcome.progress_applied,
+            "reverted": outcome.reverted.as_dict() if outcome.reverted else None,
         }
     ).data
 
@@ -162,13 +163,18 @@ class LinkView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
+            revert = bool(data.get("revert"))
             if data.get("ignore"):
-                outcome = linking.ignore_asin(request.user, data["asin"], by=request.user)
+                outcome = linking.ignore_asin(
+                    request.user, data["asin"], by=request.user, revert=revert
+                )
             elif data.get("create"):
-                outcome = linking.create_book_from_item(request.user, data["asin"], by=request.user)
+                outcome = linking.create_book_from_item(
+                    request.user, data["asin"], by=request.user, revert=revert
+                )
             else:
                 outcome = linking.link_asin(
-                    request.user, data["asin"], data["book_id"], by=request.user
+                    request.user, data["asin"], data["book_id"], by=request.user, revert=revert
                 )
         except linking.LinkingError as exc:
             raise linking_api_error(exc) from None

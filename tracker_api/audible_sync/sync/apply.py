@@ -45,6 +45,8 @@ from tracker_api.audible_sync.progress import plan_progress
 from tracker_api.audible_sync.progress import progress_differs
 from tracker_api.audible_sync.runs import COUNT_FIELDS
 from tracker_api.audible_sync.sync.fetch import Library
+from tracker_api.audible_sync.undo.journal import Journal
+from tracker_api.audible_sync.undo.records import ChangeKind
 from tracker_api.books.models import Book
 from tracker_api.matching import CatalogIndex
 from tracker_api.matching import MatchConfig
@@ -147,7 +149,11 @@ class LibraryApplier:
         self.match_config = match_config or MatchConfig()
         self.on_item = on_item or (lambda n: None)
         self.result = ApplyResult()
-        self.writer = ProgressWriter(user_id=self.user_id, sync_log=sync_log, now=now)
+        # Every row the run writes, with its values before and after: what undo reverses.
+        self.journal = Journal(self.user_id, ChangeKind.SYNC, sync_log=sync_log)
+        self.writer = ProgressWriter(
+            user_id=self.user_id, sync_log=sync_log, now=now, journal=self.journal
+        )
         self.new: list[_New] = []
         self.new_conflicts: list[AudibleConflict] = []
         self._index: CatalogIndex | None = None
@@ -212,12 +218,14 @@ class LibraryApplier:
         self, mapping: AudibleBookMapping, item: dict, *, in_library: bool
     ) -> None:
         if mapping.item != item:
+            self.journal.mapping_before(mapping)
             mapping.item = item
             self._stage_extra(mapping, "item")
         if mapping.in_library != in_library:
             self._mark(mapping, in_library=in_library)
 
     def _mark(self, mapping: AudibleBookMapping, *, in_library: bool) -> None:
+        self.journal.mapping_before(mapping)
         mapping.in_library = in_library
         self._stage_extra(mapping, "in_library")
         if not in_library:
@@ -306,15 +314,15 @@ class LibraryApplier:
         return self._index
 
     def _open_conflict(self, item: dict[str, Any], decision: Any) -> None:
-        self.new_conflicts.append(
-            AudibleConflict(
-                user_id=self.user_id,
-                asin=item["asin"],
-                item=item,
-                candidates=[c.to_dict() for c in decision.candidates],
-                recommendation=decision.recommendation.name,
-            )
+        conflict = AudibleConflict(
+            user_id=self.user_id,
+            asin=item["asin"],
+            item=item,
+            candidates=[c.to_dict() for c in decision.candidates],
+            recommendation=decision.recommendation.name,
         )
+        self.new_conflicts.append(conflict)
+        self.journal.conflict_opened(conflict)
         self.result.conflicts_opened += 1
         self.result.note(
             {
@@ -333,6 +341,7 @@ class LibraryApplier:
             setattr(book, name, value)
         temp_id = f"new:{item['asin']}"
         mapping = self._mapping(item, book, plan, MatchMethod.CREATED, 1.0)
+        self.journal.book_created(book, mapping)
         self.new.append(_New(mapping, book, plan, book_is_new=True, temp_id=temp_id))
         self._temp_books[temp_id] = book
         self.index.add(catalog_entry(temp_id, book))
@@ -390,6 +399,7 @@ class LibraryApplier:
         )
         for name, value in plan.seen.as_fields().items():
             setattr(mapping, name, value)
+        self.journal.mapping_created(mapping)
         return mapping
 
     # ----------------------------------------------------------------- writing
@@ -425,6 +435,7 @@ class LibraryApplier:
         if self.new_conflicts:
             AudibleConflict.objects.bulk_create(self.new_conflicts, batch_size=BATCH_SIZE)
         self.writer.flush()
+        self.journal.save()
 
 
 def _fields(plan: ProgressPlan) -> dict[str, Any]:
