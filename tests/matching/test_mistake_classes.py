@@ -26,6 +26,11 @@ BOOKS = [
     CatalogBook(id=3, title="Soup for the Weary Heart", authors=("Jo Canner",), year=1995),
     CatalogBook(id=4, title="Soup for the Sailor's Heart", authors=("Jo Canner",),
                 series="Soup for the Weary Heart", year=1999),
+    # A catalogue holding one volume of a brand, and a book with a descriptive subtitle.
+    CatalogBook(id=11, title="Gadget Club: The Copper Kite", authors=("Ines Varga",),
+                series="Gadget Club", series_position="3"),
+    CatalogBook(id=12, title="Marrow: Tales of a Fenland Childhood", authors=("Tomas Reed",),
+                series="Marrow"),
     # Collections.
     CatalogBook(id=5, title="The Glass Orchard and Other Stories", authors=("Ivo Marsh",)),
     CatalogBook(id=6, title="The Complete Novels: The Salt Road, Winter Harbour, The Copper Bell",
@@ -156,6 +161,24 @@ PARTS = [
         "conflict",
         "another volume",
         id="title-like-remainder-after-dash",
+    ),
+    pytest.param(
+        item("Gadget Club", ["Ines Varga"]),
+        "conflict",
+        "the book's title goes on",
+        id="brand-book-against-a-catalogued-volume",
+    ),
+    pytest.param(
+        item("Gadget Club: The Copper Kite", ["Ines Varga"]),
+        "linked",
+        "",
+        id="the-catalogued-volume-itself",
+    ),
+    pytest.param(
+        item("Marrow", ["Tomas Reed"]),
+        "linked",
+        "",
+        id="catalogue-subtitle-that-describes",
     ),
     pytest.param(
         item("The Glass Orchard", ["Ivo Marsh"]),

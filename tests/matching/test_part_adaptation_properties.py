@@ -119,3 +119,17 @@ def test_genuine_editions_still_link(
     }
     source = {"title": pattern.format(t=original, s=series), "authors": [author], **extra}
     assert decision_for(books, source) == "linked"
+
+
+@PROPERTY
+@given(brand=title, volume=title, author=person)
+def test_the_brands_own_book_never_links_to_one_of_its_volumes(
+    brand: str, volume: str, author: str
+) -> None:
+    """The other way round: the catalogue holds only 'Brand: Volume' (series Brand), the item
+    is 'Brand' itself: another book of the series, so a question, never a link. (A volume
+    title made of the brand's or the author's words is accounted for: left out.)"""
+    assume(set(volume.split()).isdisjoint([*brand.split(), *author.split()]))
+    books = [CatalogBook(id=1, title=f"{brand}: {volume}", authors=(author,), series=brand,
+                         series_position="2")]  # fmt: skip
+    assert decision_for(books, {"title": brand, "authors": [author]}) != "linked"

@@ -1,23 +1,18 @@
-"""Text normalisation shared by the catalogue's search column and the importers' dedupe keys."""
+"""Text normalisation of the catalogue's search column and the importers' dedupe keys.
+
+The folding rule is the matcher's (``tracker_api.matching.normalize.fold``), so the catalogue,
+its search and the matcher agree on what "the same text" is: lower case, accents and
+punctuation gone, apostrophes dropped ("Hitchhiker's" -> "hitchhikers"), "&" -> "and", letters
+of every script kept.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+from tracker_api.matching.normalize import fold
 
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free text with single spaces.
-
-    ``"Les Misérables: Tome 1"`` -> ``"les miserables tome 1"``. Apostrophes vanish rather than
-    split words (``"Hitchhiker's"`` -> ``"hitchhikers"``) so that both spellings meet.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.replace("'", "").replace("\u2019", ""))
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return _NON_WORD.sub(" ", ascii_only).strip()
+__all__ = ["fold", "search_text"]
 
 
 def search_text(title: str, authors: Iterable[str]) -> str:

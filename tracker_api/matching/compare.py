@@ -169,11 +169,13 @@ def compare(
     config: MatchConfig,
     *,
     brand: bool = False,
+    book_brand: bool = False,
 ) -> Candidate:
     """Score ``book`` against ``item``: the lower the distance, the likelier the same work.
 
     ``brand``: the item's main title is a name the catalogue uses for a series or for several
-    books, so whatever follows it on the item is a volume's own title.
+    books, so whatever follows it on the item is a volume's own title. ``book_brand``: the
+    same of the book's main title (the catalogue holds a volume, the item is the brand's).
     """
     dist = Distance(config.weights)
     reasons: list[str] = []
@@ -194,7 +196,7 @@ def compare(
     dist.add("title", 1.0 - title_sim)
     reasons.append(_similarity_words("title" if how == "title" else how, title_sim))
     if found is not None and title_sim >= REMAINDER_MIN_SIMILARITY:
-        _compare_parts(item, prepared, found, dist, reasons, brand=brand)
+        _compare_parts(item, prepared, found, dist, reasons, brand=brand, book_brand=book_brand)
 
     # Authors: always compared; no author on either side is a full penalty.
     author_sim, _, _ = authors_similarity(item.names, prepared.names)
@@ -282,6 +284,7 @@ def _compare_parts(
     reasons: list[str],
     *,
     brand: bool,
+    book_brand: bool = False,
 ) -> None:
     """Remainder, companion and contents checks (see ``parts``)."""
     # Remainder: the item's subtitle, left out of the pairing, that nothing explains (a
@@ -303,6 +306,26 @@ def _compare_parts(
             reasons.append(
                 f"the item's title goes on with '{rest}' {what}, which the book lacks: "
                 "maybe another volume"
+            )
+    # The other way round, only after a brand: the catalogue holds one volume ("Widget: The
+    # Lost Kite"), the item is the brand's own book ("Widget"). A catalogue subtitle is
+    # otherwise the usual fuller title Audible shortens, so it needs that evidence.
+    book_rest = book.title.subtitle
+    if (
+        book_brand
+        and book_rest
+        and not found.book_subtitle_used
+        and "remainder" not in dist.penalties()
+        and not _same_volume(item, book)
+        and not parts.is_description(book.title.lead)
+    ):
+        other_words = set(item.title.full.split()) | names
+        surnames = {person.surname for person in (*item.names, *book.names)}
+        if not parts.accounted_for(book_rest, other_words, item.series_names, surnames):
+            dist.add("remainder", 1.0)
+            reasons.append(
+                f"the book's title goes on with '{book_rest}' after a name used for a series, "
+                "which the item lacks: maybe another volume"
             )
     # Companion or sequel: the book's whole title inside a longer item title (unless a kind
     # marker, "Box Set", "Summary", already explains the words it adds).

@@ -40,7 +40,12 @@ def propose(
         # it, so the rest need no full comparison.
         if quick_title < 1.0 and any(c.distance == 0.0 for c in scored):
             break
-        scored.append(compare(prepared, book, book_prepared, config, brand=brand))
+        scored.append(
+            compare(
+                prepared, book, book_prepared, config,
+                brand=brand, book_brand=index.is_brand(book_prepared),
+            )
+        )  # fmt: skip
     scored.sort(key=lambda c: (c.identifier is None, c.distance, str(c.book.id)))
     if not scored:
         return Proposal(candidates=[], recommendation=Recommendation.none)

@@ -29,8 +29,9 @@ from tracker_api.matching.normalize import title_key
 DESCRIPTIVE_WORDS = 5
 # Words that make a remainder a description of the book rather than another book's title.
 _DESCRIPTIVE = frozenset(
-    {"guide", "guides", "story", "history", "histories", "memoir", "memoirs", "life", "lives",
-     "account", "journey", "search", "secret", "secrets", "lessons", "introduction",
+    {"guide", "guides", "story", "stories", "tale", "tales", "history", "histories", "memoir",
+     "memoirs", "life", "lives", "account", "journey", "search", "secret", "secrets", "lessons",
+     "introduction",
      "translation", "novel", "novels", "novella", "science", "art", "handbook", "manual",
      "principles", "steps", "strategies", "program", "programme", "method", "rules", "truth",
      "how", "why", "what", "when", "where", "who", "biography", "autobiography", "epic",

@@ -50,28 +50,44 @@ class SourceItem:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> SourceItem:
-        """The normalised item dict (audible_contract.items.normalize_item) -> SourceItem."""
+        """The normalised item dict (audible_contract.items.normalize_item) -> SourceItem.
+
+        The one place a release year and the series entries are read from an item: the sync,
+        book creation, conflicts and the admin all go through it (``audible_sync.items``).
+        Lenient: a field of the wrong type (an old or hand-edited snapshot) reads as absent."""
         release = item.get("release_date") or ""
+        runtime = item.get("runtime_min")
         year_match = re.match(r"(\d{4})", str(release))
+        entries = item.get("series")
         series = tuple(
-            (str(s.get("title") or ""), s.get("sequence"))
-            for s in (item.get("series") or [])
+            (str(s["title"]), _text(s.get("sequence")))
+            for s in (entries if isinstance(entries, list) else [])
             if isinstance(s, dict) and s.get("title")
         )
         return cls(
             asin=str(item.get("asin") or ""),
             title=str(item.get("title") or ""),
-            subtitle=item.get("subtitle") or None,
-            authors=tuple(str(a) for a in (item.get("authors") or []) if a),
-            narrators=tuple(str(n) for n in (item.get("narrators") or []) if n),
+            subtitle=_text(item.get("subtitle")),
+            authors=_strings(item.get("authors")),
+            narrators=_strings(item.get("narrators")),
             series=series,
-            isbn=item.get("isbn") or None,
-            language=item.get("language") or None,
+            isbn=_text(item.get("isbn")),
+            language=_text(item.get("language")),
             year=int(year_match.group(1)) if year_match else None,
-            runtime_min=item.get("runtime_min"),
+            runtime_min=runtime if isinstance(runtime, int) else None,
             is_podcast=bool(item.get("is_podcast")),
-            format_type=item.get("format_type") or None,
+            format_type=_text(item.get("format_type")),
         )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(str(v) for v in value if v)
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 @dataclass(frozen=True)

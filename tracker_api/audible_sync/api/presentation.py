@@ -18,6 +18,7 @@ from typing import Any
 
 from tracker_api.audible_sync.items import first_series
 from tracker_api.audible_sync.items import work_of
+from tracker_api.books.credits import catalogue_contributors
 from tracker_api.matching import MatchConfig
 from tracker_api.matching import Recommendation
 from tracker_api.matching.match import capped_tier
@@ -183,13 +184,16 @@ def field_rows(
 
     book_value = (lambda name: text(getattr(book, name))) if book is not None else (lambda _: "")
     isbn = book_value("isbn13") or book_value("isbn10")
+    narrators = ", ".join(
+        name
+        for name, role in catalogue_contributors(book.contributors if book is not None else [])
+        if role == "narrator"
+    )
     return [
-        FieldRow("Title", text(item.get("title")), book_value("title"), penalised("title")),
-        FieldRow(
-            "Subtitle", text(item.get("subtitle")), book_value("subtitle"), penalised("subtitle")
-        ),
-        FieldRow("Authors", text(item.get("authors")), book_value("authors"), penalised("author")),
-        FieldRow("Narrators", text(item.get("narrators")), "", False),
+        FieldRow("Title", text(work.title), book_value("title"), penalised("title")),
+        FieldRow("Subtitle", text(work.subtitle), book_value("subtitle"), penalised("subtitle")),
+        FieldRow("Authors", text(list(work.authors)), book_value("authors"), penalised("author")),
+        FieldRow("Narrators", text(list(work.narrators)), narrators, False),
         FieldRow("Series", series, book_value("series"), penalised("series")),
         FieldRow(
             "Series position",
@@ -198,9 +202,7 @@ def field_rows(
             penalised("series_position"),
         ),
         FieldRow("Year", text(work.year), book_value("year"), penalised("year")),
-        FieldRow(
-            "Language", text(item.get("language")), book_value("language"), penalised("language")
-        ),
-        FieldRow("ISBN", text(item.get("isbn")), isbn, False),
-        FieldRow("ASIN", text(item.get("asin")), book_value("asin"), False),
+        FieldRow("Language", text(work.language), book_value("language"), penalised("language")),
+        FieldRow("ISBN", text(work.isbn), isbn, False),
+        FieldRow("ASIN", text(work.asin), book_value("asin"), False),
     ]

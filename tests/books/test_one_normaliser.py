@@ -1,0 +1,42 @@
+"""One ISBN normaliser and one folding rule: what the catalogue stores, what its search folds
+and what the matcher compares agree, value by value."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker_api.books import isbn as books_isbn
+from tracker_api.books.text import fold as books_fold
+from tracker_api.matching import identifiers
+from tracker_api.matching.normalize import fold as matching_fold
+
+ISBNS = [
+    pytest.param("0439023483", "0439023483", "9780439023481", id="isbn10"),
+    pytest.param("978-0-439-02348-1", "9780439023481", "9780439023481", id="hyphens"),
+    pytest.param('="0439023483"', "0439023483", "9780439023481", id="goodreads-wrapper"),
+    pytest.param("439023483", "0439023483", "9780439023481", id="spreadsheet-lost-the-zero"),
+    pytest.param("080442957x", "080442957X", "9780804429573", id="lower-case-check-x"),
+    pytest.param("9791032300824", "9791032300824", "9791032300824", id="979-has-no-isbn10"),
+]
+
+
+@pytest.mark.parametrize(("raw", "stored", "compared"), ISBNS)
+def test_stored_and_compared_isbns_agree(raw: str, stored: str, compared: str) -> None:
+    assert books_isbn.clean_isbn(raw) == stored
+    assert identifiers.isbn13(raw) == compared
+    assert identifiers.isbn13(stored) == compared
+
+
+@pytest.mark.parametrize("raw", ["0439023484", "9780439023482", "12345", "ISBN"])
+def test_what_one_refuses_the_other_refuses(raw: str) -> None:
+    with pytest.raises(books_isbn.InvalidIsbn):
+        books_isbn.clean_isbn(raw)
+    assert identifiers.isbn13(raw) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Les Misérables: Tome 1", "Hitchhiker\u2019s Guide", "Angels & Demons", "Война и мир"]
+)
+def test_one_folding_rule(text: str) -> None:
+    assert books_fold(text) == matching_fold(text)
+    assert books_fold(text)  # no script is folded away
