@@ -22,6 +22,7 @@ TAG_BY_PATH = (
     ("/api/history", "progress history"),
     ("/api/books", "books"),
     ("/api/stats", "statistics"),
+    ("/api/notifications", "notifications"),
     ("/api/cron", "cron"),
     ("/api/schema", "schema"),
 )
@@ -55,6 +56,11 @@ TAGS = [
         "name": "statistics",
         "description": "Time listened per day and month (Audible's aggregates, stored by the "
         "sync), books finished per month and year, the current streak.",
+    },
+    {
+        "name": "notifications",
+        "description": "Where and when I am told that Audible needs me, books need a "
+        "decision or syncs fail: channels (Apprise URLs, e-mail), settings, the messages.",
     },
     {"name": "cron", "description": "The scheduler's endpoint (its own bearer secret)."},
     {"name": "schema", "description": "This OpenAPI document (no token needed)."},

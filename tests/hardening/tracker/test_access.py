@@ -30,6 +30,9 @@ from tests.tracker.factories import UserFactory
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.demo.processes import REPO_ROOT
+from tracker_api.notifications.models import Channel
+from tracker_api.notifications.models import ChannelKind
+from tracker_api.notifications.models import Notification
 
 from .conftest import token_client
 from .endpoints import WRITE_METHODS
@@ -59,7 +62,15 @@ def owned(db):
     run = SyncLogFactory(user=owner, error=f"{MARK} log")
     read = BookRead.objects.create(book=book, status="reading", percent=10)
     HistoryFactory(user=owner, mapping=mapping, book=book, asin=mapping.asin, percent=10)
+    channel = Channel.objects.create(
+        user=owner, name=f"{MARK} channel", kind=ChannelKind.EMAIL, email="owner@example.org"
+    )
+    notification = Notification.objects.create(
+        user=owner, code="test", subject=f"{MARK} subject", body=f"{MARK} body", dedupe_key=MARK
+    )
     return {
+        "channel": channel,
+        "notification": notification,
         "owner": owner,
         "book": book,
         "conflict": conflict,
@@ -85,6 +96,10 @@ def _path_for(endpoint, owned) -> str:
         return endpoint.path(pk=owned["conflict"].pk)
     if endpoint.template.startswith("/api/audible/runs/"):
         return endpoint.path(pk=owned["run"].pk)
+    if endpoint.template.startswith("/api/notifications/channels/"):
+        return endpoint.path(pk=owned["channel"].pk)
+    if endpoint.template.startswith("/api/notifications/"):
+        return endpoint.path(pk=owned["notification"].pk)
     raise AssertionError(f"{endpoint.template}: tell this test which object its id names")
 
 
@@ -186,6 +201,8 @@ OWNER_LISTS = {
     "/api/audible/runs": "error",
     "/api/books/{book}/reads": "book_title",
     "/api/books/{book}/history": "book_title",
+    "/api/notifications": "subject",
+    "/api/notifications/channels": "name",
 }
 
 

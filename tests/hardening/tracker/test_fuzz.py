@@ -46,6 +46,16 @@ EVERY_OPERATION = {
     "DELETE /api/books/{id}",
     "POST /api/books/import",
     "GET /api/cron/audible-sync",
+    "GET /api/notifications",
+    "GET /api/notifications/channels",
+    "POST /api/notifications/channels",
+    "GET /api/notifications/channels/{id}",
+    "PUT /api/notifications/channels/{id}",
+    "PATCH /api/notifications/channels/{id}",
+    "DELETE /api/notifications/channels/{id}",
+    "POST /api/notifications/channels/{id}/test",
+    "GET /api/notifications/settings",
+    "PATCH /api/notifications/settings",
 }
 
 
