@@ -209,8 +209,7 @@ def _search_sql(api, query: str) -> tuple[int, str]:
 
 def test_a_search_of_ten_thousand_words_is_bounded_work(api, alice):
     """1,001 words were a 500 on SQLite ("Expression tree is too large"); this suite runs on
-    PostgreSQL in CI and on SQLite with ``make test-sqlite`` (and over HTTP on SQLite with two
-    gunicorn workers in test_sqlite_workers.py)."""
+    PostgreSQL in CI and on SQLite with ``make test-sqlite``."""
     BookFactory(user=alice, title="Harry Potter and the Goblet of Fire", authors=["J. K. Rowling"])
     words = _distinct_words(10_000)
     count, sql = _search_sql(api, " ".join(["harry", *words]))
