@@ -85,6 +85,9 @@ def environments(var_dir: Path, ports: dict[str, int]) -> tuple[dict[str, str], 
         "AUDIBLE_API_SECRET": values["API_SECRET"],
         "CRON_SECRET": values["CRON_SECRET"],
         "DJANGO_SUPERUSER_PASSWORD": values["DEMO_PASSWORD"],
+        # Every demo run connects again (its sandbox is new each time), two logins a run; the
+        # throttle is kept in the database, so a few runs an hour would hit the default 10/hour.
+        "AUDIBLE_AUTH_RATE_PERSON": os.environ.get("AUDIBLE_AUTH_RATE_PERSON", "120/hour"),
     }
     gateway = {
         **base,

@@ -201,9 +201,16 @@ def progress(user: Any, after_log_id: int = 0) -> dict[str, Any]:
         locked = AudibleConfig.objects.filter(user=user).exclude(sync_lock_token="").exists()
         waiting: dict[str, Any] = {"state": "waiting" if locked else "none", "running": locked}
         return {**waiting, "text": progress_text(waiting)}
+    # A finished row whose run still holds the lock (the work after its commit: listening
+    # figures, notifications) is still running for the person: a new press would be refused.
+    finishing = (
+        row.status != SyncStatus.RUNNING
+        and AudibleConfig.objects.filter(user=user).exclude(sync_lock_token="").exists()
+    )
+    state = SyncStatus.RUNNING if finishing else row.status
     body: dict[str, Any] = {
-        "state": row.status,
-        "running": row.status == SyncStatus.RUNNING,
+        "state": state,
+        "running": state == SyncStatus.RUNNING,
         "log_id": row.pk,
         "dry_run": row.dry_run,
         "started_at": row.started_at.isoformat(),
