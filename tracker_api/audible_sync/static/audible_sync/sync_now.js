@@ -29,6 +29,21 @@
           b.disabled = false;
         });
         if (links && answer.conflicts_opened) links.hidden = false;
+        settled();
+      }
+    }
+
+    // The rest of the page was drawn while the run went: say it has ended, not "running".
+    function settled() {
+      var badge = document.querySelector(".dash-running .audible-badge");
+      if (badge) badge.replaceWith(document.createTextNode("Idle"));
+      var allowed = document.querySelector(".dash-sync-allowed");
+      if (allowed) {
+        allowed.textContent = "The sync has ended. ";
+        var again = document.createElement("a");
+        again.href = window.location.pathname;
+        again.textContent = "Show the updated dashboard \u203a";
+        allowed.appendChild(again);
       }
     }
 
