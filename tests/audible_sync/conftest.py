@@ -6,6 +6,7 @@ import pytest
 
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.library_gen import generate_library
+from tests.support.gateway_settings import use_live_gateway
 from tests.tracker.conftest import anon  # noqa: F401 - fixture
 from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
 from tests.tracker.conftest import token_client
@@ -51,11 +52,7 @@ def served_gateway(sandbox):
 def wired(settings, served_gateway, sandbox):
     """The tracker pointed at the served gateway (and so the sandbox), with quick retries."""
     sandbox.state.clear_faults()
-    settings.AUDIBLE_SERVICE_URL = served_gateway.url
-    settings.AUDIBLE_API_SECRET = SECRET
-    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 2
-    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
-    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 1
+    use_live_gateway(settings, served_gateway.url, SECRET, attempts=2, budget_s=1)
     return served_gateway
 
 

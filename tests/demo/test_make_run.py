@@ -109,8 +109,8 @@ def _counts(var_dir: str) -> tuple[int, int, int]:
     return books, mappings, conflicts
 
 
-@pytest.fixture(scope="module")
-def first_run(demo_env) -> str:
+def _run_once(demo_env) -> str:
+    """``make run``'s demo with ``--once``, to its end; its output."""
     result = subprocess.run(
         [sys.executable, "-m", "tracker_api.demo", "--once"],
         cwd=REPO_ROOT,
@@ -122,6 +122,11 @@ def first_run(demo_env) -> str:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+@pytest.fixture(scope="module")
+def first_run(demo_env) -> str:
+    return _run_once(demo_env)
 
 
 def test_the_demo_syncs_and_reports_what_it_did(first_run):
@@ -183,15 +188,5 @@ def test_ctrl_c_right_after_the_first_line_of_a_fresh_demo(tmp_path, demo_env):
 
 
 def test_the_demo_still_runs_to_completion_after_being_interrupted(first_run, demo_env):
-    result = subprocess.run(
-        [sys.executable, "-m", "tracker_api.demo", "--once"],
-        cwd=REPO_ROOT,
-        env=demo_env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Sync ok" in result.stdout
+    assert "Sync ok" in _run_once(demo_env)
     assert _left_running(demo_env) == []

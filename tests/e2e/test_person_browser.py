@@ -29,6 +29,7 @@ from django.db import connections
 
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
+from tests.support.gateway_settings import use_live_gateway
 from tests.tracker.test_sync_stack import SECRET
 from tests.tracker.test_sync_stack import Stack
 from tracker_api.audible_sync.models import AudibleBookMapping
@@ -55,13 +56,15 @@ pytestmark = [
 @pytest.fixture
 def stack(settings):
     live = Stack()
-    settings.AUDIBLE_SERVICE_URL = live.gateway.url
-    settings.AUDIBLE_API_SECRET = SECRET
-    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 2
-    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
-    settings.AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S = 0.05
-    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 5
-    settings.AUDIBLE_GATEWAY_READ_TIMEOUT_S = 30
+    use_live_gateway(
+        settings,
+        live.gateway.url,
+        SECRET,
+        attempts=2,
+        budget_s=5,
+        max_wait_s=0.05,
+        read_timeout_s=30,
+    )
     yield live
     live.stop()
 

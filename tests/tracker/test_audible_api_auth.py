@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from audible_gateway import create_app
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.library_gen import generate_library
+from tests.support.gateway_settings import use_live_gateway
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.models import AudibleConfig
 
@@ -83,11 +84,7 @@ def served_gateway(sandbox):
 def wired(settings, served_gateway, sandbox):
     """Point the tracker at the served gateway, with quick retries."""
     sandbox.state.clear_faults()
-    settings.AUDIBLE_SERVICE_URL = served_gateway.url
-    settings.AUDIBLE_API_SECRET = SECRET
-    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 2
-    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
-    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 1
+    use_live_gateway(settings, served_gateway.url, SECRET, attempts=2, budget_s=1)
     return served_gateway
 
 

@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet
 from audible_gateway import create_app as create_gateway
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.testing import connect_through_gateway
+from tests.support.gateway_settings import use_live_gateway
 from tests.tracker.factories import ConfigFactory
 from tests.tracker.factories import UserFactory
 
@@ -80,13 +81,15 @@ def sealed(stack) -> str:
 
 @pytest.fixture
 def gateway_settings(settings, stack):
-    settings.AUDIBLE_SERVICE_URL = stack.gateway.url
-    settings.AUDIBLE_API_SECRET = SECRET
-    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 3
-    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
-    settings.AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S = 0.05
-    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 3
-    settings.AUDIBLE_GATEWAY_READ_TIMEOUT_S = 10
+    use_live_gateway(
+        settings,
+        stack.gateway.url,
+        SECRET,
+        attempts=3,
+        budget_s=3,
+        max_wait_s=0.05,
+        read_timeout_s=10,
+    )
     return settings
 
 

@@ -11,6 +11,8 @@ sync, the same digest week) is queued once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError
@@ -31,19 +33,18 @@ def settings_for(user_id: int) -> NotificationSettings:
     return found if found is not None else NotificationSettings(user_id=user_id)
 
 
-def enqueue(
+def _queue_once(
     *,
-    user_id: int,
+    user_id: int | None,
     event: str,
     subject: str,
     body: str,
-    link: str = "",
+    link: str,
     dedupe_key: str,
-    now: datetime | None = None,
-    only_channel: Channel | None = None,
+    now: datetime,
+    deliveries: Callable[[Notification], Iterable[Delivery]],
 ) -> Notification | None:
-    """Queue a message for a person; None when it was queued before (same ``dedupe_key``)."""
-    now = now or timezone.now()
+    """Create the message and its deliveries in one savepoint, once per ``dedupe_key``."""
     try:
         with transaction.atomic():
             if Notification.objects.filter(dedupe_key=dedupe_key).exists():
@@ -57,27 +58,47 @@ def enqueue(
                 dedupe_key=dedupe_key,
                 created_at=now,
             )
-            targets = (
-                [only_channel]
-                if only_channel is not None
-                else list(Channel.objects.filter(user_id=user_id, enabled=True))
-            )
-            start = (
-                now if only_channel is not None else quiet.next_allowed(settings_for(user_id), now)
-            )
-            Delivery.objects.bulk_create(
-                Delivery(
-                    notification=notification,
-                    channel=channel,
-                    label=channel.target_label[:300],
-                    next_attempt_at=start,
-                    created_at=now,
-                )
-                for channel in targets
-            )
+            Delivery.objects.bulk_create(deliveries(notification))
     except IntegrityError:  # another worker queued the same key a moment ago
         return None
     return notification
+
+
+def enqueue(
+    *,
+    user_id: int,
+    event: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    dedupe_key: str,
+    now: datetime | None = None,
+    only_channel: Channel | None = None,
+) -> Notification | None:
+    """Queue a message for a person; None when it was queued before (same ``dedupe_key``)."""
+    now = now or timezone.now()
+
+    def deliveries(notification: Notification) -> list[Delivery]:
+        if only_channel is not None:
+            targets, start = [only_channel], now
+        else:
+            targets = list(Channel.objects.filter(user_id=user_id, enabled=True))
+            start = quiet.next_allowed(settings_for(user_id), now)
+        return [
+            Delivery(
+                notification=notification,
+                channel=channel,
+                label=channel.target_label[:300],
+                next_attempt_at=start,
+                created_at=now,
+            )
+            for channel in targets
+        ]
+
+    return _queue_once(
+        user_id=user_id, event=event, subject=subject, body=body, link=link,
+        dedupe_key=dedupe_key, now=now, deliveries=deliveries,
+    )  # fmt: skip
 
 
 def enqueue_operator(
@@ -90,37 +111,28 @@ def enqueue_operator(
     now: datetime | None = None,
 ) -> Notification | None:
     """Queue an operational message for every URL of NOTIFY_OPERATOR_URLS (no quiet hours)."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            if Notification.objects.filter(dedupe_key=dedupe_key).exists():
-                return None
-            notification = Notification.objects.create(
-                user=None,
-                code=event,
-                subject=subject[:200],
-                body=body,
-                link=link,
-                dedupe_key=dedupe_key,
-                created_at=now,
+    moment = now or timezone.now()
+
+    def deliveries(notification: Notification) -> list[Delivery]:
+        rows = {}
+        for url in channels.operator_urls():
+            try:
+                label = channels.mask_url(url)
+            except channels.InvalidChannelURL:
+                label = "an operator URL Apprise does not know"
+            rows[channels.fingerprint(url)] = label
+        return [
+            Delivery(
+                notification=notification,
+                target=target,
+                label=label[:300],
+                next_attempt_at=moment,
+                created_at=moment,
             )
-            rows = {}
-            for url in channels.operator_urls():
-                try:
-                    label = channels.mask_url(url)
-                except channels.InvalidChannelURL:
-                    label = "an operator URL Apprise does not know"
-                rows[channels.fingerprint(url)] = label
-            Delivery.objects.bulk_create(
-                Delivery(
-                    notification=notification,
-                    target=target,
-                    label=label[:300],
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                for target, label in rows.items()
-            )
-    except IntegrityError:
-        return None
-    return notification
+            for target, label in rows.items()
+        ]
+
+    return _queue_once(
+        user_id=None, event=event, subject=subject, body=body, link=link,
+        dedupe_key=dedupe_key, now=moment, deliveries=deliveries,
+    )  # fmt: skip

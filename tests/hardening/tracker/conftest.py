@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.support.gateway_settings import use_live_gateway
 from tests.tracker.conftest import alice  # noqa: F401 - fixture
 from tests.tracker.conftest import anon  # noqa: F401 - fixture
 from tests.tracker.conftest import api  # noqa: F401 - fixture
@@ -49,13 +50,15 @@ def wired(settings, live_stack):
     live_stack.state.clear_faults()
     live_stack.state.set_library(sample_items())
     settings.ALLOWED_HOSTS = ["localhost", "testserver", "127.0.0.1"]
-    settings.AUDIBLE_SERVICE_URL = live_stack.gateway.url
-    settings.AUDIBLE_API_SECRET = GATEWAY_SECRET
-    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 2
-    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
-    settings.AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S = 0.05
-    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 2
-    settings.AUDIBLE_GATEWAY_READ_TIMEOUT_S = 10
+    use_live_gateway(
+        settings,
+        live_stack.gateway.url,
+        GATEWAY_SECRET,
+        attempts=2,
+        budget_s=2,
+        max_wait_s=0.05,
+        read_timeout_s=10,
+    )
     settings.AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S = 1
     yield settings
     live_stack.state.clear_faults()

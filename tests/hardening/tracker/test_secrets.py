@@ -24,6 +24,7 @@ from tests.hardening.gateway.secret_scan import auth_secrets
 from tests.hardening.gateway.secret_scan import fernet_key_forms
 from tests.notifications.receivers import HttpReceiver
 from tests.notifications.receivers import SmtpReceiver
+from tests.support.gateway_settings import use_live_gateway
 from tests.tracker.factories import BookFactory
 from tests.tracker.factories import UserFactory
 from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
@@ -106,12 +107,9 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     settings.SECRET_KEY = SECRET_KEY
     settings.CRON_SECRET = CRON_SECRET
-    settings.AUDIBLE_SERVICE_URL = stack.gateway.url
-    settings.AUDIBLE_API_SECRET = GATEWAY_SECRET
-    settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 2
-    settings.AUDIBLE_GATEWAY_RETRY_BASE_S = 0.01
-    settings.AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S = 0.05
-    settings.AUDIBLE_GATEWAY_RETRY_BUDGET_S = 1
+    use_live_gateway(
+        settings, stack.gateway.url, GATEWAY_SECRET, attempts=2, budget_s=1, max_wait_s=0.05
+    )
     settings.AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S = 1
     caplog.set_level(logging.DEBUG)
     for name in list(logging.root.manager.loggerDict):

@@ -1,0 +1,1 @@
+"""Shared test support: one place for what several suites need alike."""
