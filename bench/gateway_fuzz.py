@@ -18,6 +18,7 @@ any failure. Bounded by the example counts; usage:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
@@ -32,6 +33,7 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("FUZZ_RANDOM", "1")  # at length: new cases every run, unlike the suite
 
 from audible_gateway.sandbox import SandboxServer  # noqa: E402
 from audible_gateway.sandbox.library_gen import generate_library  # noqa: E402

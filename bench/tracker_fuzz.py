@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("FUZZ_RANDOM", "1")  # at length: new cases every run, unlike the suite
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tracker_hard"
 
 

@@ -6,8 +6,15 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import settings
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+# Property tests try the same cases on every run, so a red CI always means a change broke
+# something; HYPOTHESIS_PROFILE=explore tries new cases (and ``make fuzz`` does at length).
+settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

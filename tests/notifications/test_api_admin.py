@@ -126,7 +126,7 @@ def test_settings_start_at_the_defaults_and_change(api, person):
     )
     assert changed.status_code == 200, changed.content
     assert changed.json()["digest_day"] == 6
-    assert changed.json()["quiet_start"] == "22:00:00"
+    assert changed.json()["quiet_start"] == "22:00"
 
 
 def test_another_persons_channel_is_a_404(person, http_receiver):
@@ -209,3 +209,20 @@ def test_a_failing_channel_is_reported_in_the_admin_and_on_the_dashboard(staff_p
     board = staff_person.get("/admin/audible_sync/dashboard/")
     assert b"dash-channel-failing" in board.content
     no_secret(board.content.decode())
+
+
+def test_quiet_hours_are_wall_clock_times_without_an_offset(api, person):
+    """A UTC offset would contradict ``time_zone``: refused, and nothing is changed."""
+    refused = api.patch(
+        "/api/notifications/settings", {"quiet_end": "09:30:12+02:00"}, format="json"
+    )
+    assert refused.status_code == 400, refused.content
+    assert "quiet_end" in str(refused.json())
+    assert api.get("/api/notifications/settings").json()["quiet_end"] is None
+    for bad in ["24:00", "7:00", "07:60", "", 700, "07:00pm"]:
+        answer = api.patch("/api/notifications/settings", {"quiet_start": bad}, format="json")
+        assert answer.status_code == 400, (bad, answer.content)
+    seconds = api.patch("/api/notifications/settings", {"quiet_end": "07:00:59"}, format="json")
+    assert seconds.json()["quiet_end"] == "07:00"
+    cleared = api.patch("/api/notifications/settings", {"quiet_end": None}, format="json")
+    assert cleared.json()["quiet_end"] is None

@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tracker_api.core.owner_admin import OwnerScopedAdmin
 from tracker_api.core.owner_admin import OwnerScopedInline
@@ -140,8 +141,8 @@ class ChannelAdmin(OwnerScopedAdmin):
                 channel.last_error[:160],
             )
         if channel.last_success_at:
-            return format_html('<span class="audible-badge audible-badge-green">Working</span>')
-        return format_html('<span class="audible-badge audible-badge-grey">Not used yet</span>')
+            return mark_safe('<span class="audible-badge audible-badge-green">Working</span>')
+        return mark_safe('<span class="audible-badge audible-badge-grey">Not used yet</span>')
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         failing = self.get_queryset(request).filter(consecutive_failures__gt=0).count()

@@ -27,8 +27,8 @@ SETTINGS = {
     "conflicts_waiting": True,
     "book_finished": False,
     "digest_day": 6,
-    "quiet_start": "22:00:00",
-    "quiet_end": "07:00:00",
+    "quiet_start": "22:00",
+    "quiet_end": "07:00",
     "time_zone": "Europe/Berlin",
 }
 NOTIFICATION = {

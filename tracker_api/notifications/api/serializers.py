@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from tracker_api.core.strict import StrictBodyMixin
 from tracker_api.notifications import channels
+from tracker_api.notifications.api.wall_clock import WallClockTimeField
 from tracker_api.notifications.models import Channel
 from tracker_api.notifications.models import ChannelKind
 from tracker_api.notifications.models import Delivery
@@ -99,6 +100,16 @@ class TestResultSerializer(serializers.Serializer):
 
 
 class SettingsSerializer(StrictBodyMixin, serializers.ModelSerializer):
+    quiet_start = WallClockTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Quiet hours start (HH:MM, the person's time zone): nothing is sent between "
+        "start and end.",
+    )
+    quiet_end = WallClockTimeField(
+        required=False, allow_null=True, help_text="Quiet hours end (HH:MM)."
+    )
+
     class Meta:
         model = NotificationSettings
         fields = [
