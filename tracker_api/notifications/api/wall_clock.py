@@ -19,9 +19,7 @@ _WALL_CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?", re.ASCII)
 PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": PATTERN, "example": "22:00", "nullable": True}
-)
+@extend_schema_field({"type": "string", "pattern": PATTERN, "example": "22:00", "nullable": True})
 class WallClockTimeField(serializers.Field):
     default_error_messages = {
         "invalid": "Give a wall-clock time as HH:MM (24-hour, no UTC offset), e.g. 22:00.",
