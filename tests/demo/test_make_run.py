@@ -190,3 +190,34 @@ def test_ctrl_c_right_after_the_first_line_of_a_fresh_demo(tmp_path, demo_env):
 def test_the_demo_still_runs_to_completion_after_being_interrupted(first_run, demo_env):
     assert "Sync ok" in _run_once(demo_env)
     assert _left_running(demo_env) == []
+
+
+def test_a_second_person_joins_the_demo_with_the_command_its_report_prints(first_run, demo_env):
+    """The report's "Another person" line, run as printed: bob is a person, not a superuser."""
+    assert "Another person:            .venv/bin/python -m tracker_api.demo.manage" in first_run
+
+    def demo_manage(*args: str, **extra: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "tracker_api.demo.manage", *args],
+            cwd=REPO_ROOT,
+            env={**demo_env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        return result.stdout
+
+    created = demo_manage("create_user", "bob", "--password-env", "BOB_PW", BOB_PW="b0b-listens")
+    assert created.split()[-1] != ""
+    check = (
+        "from django.contrib.auth import authenticate;"
+        "u = authenticate(username='bob', password='b0b-listens');"
+        "print(u is not None, u.is_superuser, list(u.groups.values_list('name', flat=True)),"
+        " u.books.count())"
+    )
+    answer = demo_manage("shell", "-c", check).strip().splitlines()[-1]
+    assert answer.split() == ["True", "False", "['person']", "0"]
+    books, _, _ = _counts(demo_env["TRACKER_VAR_DIR"])
+    assert books > 0  # the demo's own catalogue is still there, and is not bob's

@@ -65,6 +65,20 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return output or ""
 
 
+def demo_var_dir() -> Path:
+    """Where the demo keeps its database, secrets and logs."""
+    return Path(os.environ.get("TRACKER_VAR_DIR") or REPO_ROOT / "var").resolve()
+
+
+def requested_ports() -> dict[str, int]:
+    """The ports asked for (``DEMO_*_PORT``, else the defaults); a taken one is replaced."""
+    return {
+        "tracker": int(os.environ.get("DEMO_TRACKER_PORT", "8000")),
+        "gateway": int(os.environ.get("DEMO_GATEWAY_PORT", "8001")),
+        "sandbox": int(os.environ.get("DEMO_SANDBOX_PORT", "8765")),
+    }
+
+
 def environments(var_dir: Path, ports: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
     """The tracker's and the gateway's environments: loopback, throwaway secrets, SQLite."""
     values = demo_secrets.load_or_create(var_dir / "demo-secrets.env")
@@ -146,14 +160,10 @@ def wait_for_ctrl_c(group: ServiceGroup) -> None:
 
 def run(group: ServiceGroup, once: bool) -> None:
     """Every step of the demo; the processes it starts are recorded in ``group``."""
-    var_dir = Path(os.environ.get("TRACKER_VAR_DIR") or REPO_ROOT / "var").resolve()
+    var_dir = demo_var_dir()
     log_dir = var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    ports = {
-        "tracker": free_port(int(os.environ.get("DEMO_TRACKER_PORT", "8000"))),
-        "gateway": free_port(int(os.environ.get("DEMO_GATEWAY_PORT", "8001"))),
-        "sandbox": free_port(int(os.environ.get("DEMO_SANDBOX_PORT", "8765"))),
-    }
+    ports = {name: free_port(port) for name, port in requested_ports().items()}
     tracker_env, gateway_env = environments(var_dir, ports)
     password = tracker_env["DJANGO_SUPERUSER_PASSWORD"]
 
@@ -200,6 +210,8 @@ def run(group: ServiceGroup, once: bool) -> None:
         f"    Sync status (API):         curl -H 'Authorization: Token {token}' "
         f"{tracker.url}/api/audible/status\n"
         f"    Logs:                      {log_dir}/\n"
+        f"    Another person:            .venv/bin/python -m tracker_api.demo.manage "
+        f"create_user bob --login-link --base-url {tracker.url}\n"
     )
     if once:
         return
