@@ -58,12 +58,16 @@ WIDER_THAN_VIEWPORT = """() => {
       let scroller = el.parentElement, clipped = false;
       while (scroller && scroller !== document.body) {
         const style = getComputedStyle(scroller);
-        if (style.overflowX === 'auto' || style.overflowX === 'hidden' || style.overflowX === 'scroll') { clipped = true; break; }
+        if (['auto', 'hidden', 'scroll'].includes(style.overflowX)) {
+          clipped = true;
+          break;
+        }
         scroller = scroller.parentElement;
       }
       if (clipped) continue;
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
       const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+        (classes ? '.' + classes.split(/\\s+/).join('.') : '');
       found.push(name + ' right=' + Math.round(box.right));
     }
   }

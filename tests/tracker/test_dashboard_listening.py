@@ -43,13 +43,16 @@ def test_days_and_months_come_from_the_stored_aggregates(alice, bob):
     heard(alice, "month", date(2023, 6, 1), HOUR_MS)  # the 13th: outside
     heard(bob, "day", TODAY, 9 * HOUR_MS)
     got = listened(alice, today=TODAY)
-    assert len(got.by_day) == 30 and got.by_day[0].key == "2024-06-01"
+    assert len(got.by_day) == 30
+    assert got.by_day[0].key == "2024-06-01"
     assert got.by_day[-1].value == 2 * HOUR_MS
     assert got.days_total_ms == 2 * HOUR_MS + 30 * MINUTE_MS
     assert got.active_days == 2
-    assert [b.key for b in got.by_month][:1] == ["2023-07"] and got.by_month[-1].key == "2024-06"
+    assert [b.key for b in got.by_month][:1] == ["2023-07"]
+    assert got.by_month[-1].key == "2024-06"
     assert got.months_total_ms == 6 * HOUR_MS
-    assert got.streak_days == 2 and got.streak_ends_on == TODAY
+    assert got.streak_days == 2
+    assert got.streak_ends_on == TODAY
 
 
 def test_finished_per_month_and_recently_finished(alice, bob):

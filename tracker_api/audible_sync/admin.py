@@ -41,6 +41,10 @@ from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
 from tracker_api.audible_sync.dashboard import site as dashboard_site
+from tracker_api.audible_sync.display import change_rows
+from tracker_api.audible_sync.display import confidence_text
+from tracker_api.audible_sync.display import percent_text
+from tracker_api.audible_sync.display import status_text
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -65,14 +69,14 @@ READ_ONLY_CONTEXT = {
 
 
 def similarity_badge(similarity: float | None, tier: str) -> str:
-    """``<span class="audible-badge audible-badge-green">87.5%</span>``; no candidate: "—"."""
+    """``<span class="audible-badge audible-badge-green">88 %</span>``; no candidate: "none"."""
     if similarity is None:
         return format_html('<span class="audible-badge audible-badge-red">{}</span>', "none")
     return format_html(
-        '<span class="audible-badge audible-badge-{}" title="{}">{}%</span>',
+        '<span class="audible-badge audible-badge-{}" title="{}">{}</span>',
         TIER_COLOURS[tier],
         tier,
-        f"{similarity * 100:.1f}",
+        confidence_text(similarity),
     )
 
 
@@ -105,7 +109,14 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
     list_display_links = ["audible_title"]
     list_filter = ["status", "recommendation", "resolution"]
     list_select_related = ["user", "resolved_by"]
-    search_fields = ["asin", "user__username", "item__title"]
+    search_fields = [
+        "asin",
+        "user__username",
+        "item__title",
+        "item__series",
+        "item__narrators",
+        "item__authors",
+    ]
     ordering = ["-created_at", "-id"]
     actions = ["link_best_candidates", "ignore_selected"]
     readonly_fields = [
@@ -306,8 +317,13 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         self.message_user(request, f"Ignored {done} conflict(s).")
 
 
+def _item_title(row: Any) -> str:
+    """The Audible title of a mapping or conflict (its ASIN only when it has none)."""
+    return str((row.item or {}).get("title") or row.asin)
+
+
 def _outcome_message(conflict: AudibleConflict, outcome: linking.LinkOutcome) -> str:
-    title = (conflict.item or {}).get("title") or conflict.asin
+    title = _item_title(conflict)
     if outcome.book is None:
         return f'"{title}" is ignored (not mine).'
     verb = "Created" if outcome.created_book else "Linked to"
@@ -321,20 +337,28 @@ def _outcome_message(conflict: AudibleConflict, outcome: linking.LinkOutcome) ->
 @admin.register(AudibleBookMapping)
 class AudibleBookMappingAdmin(OwnerScopedAdmin):
     list_display = [
-        "asin",
         "audible_title",
         "book",
         "match_method",
-        "confidence",
+        "confidence_shown",
         "ignored",
-        "in_library",
-        "last_percent",
+        "last_percent_shown",
         "user",
         "last_seen_at",
     ]
+    list_display_links = ["audible_title"]
     list_filter = ["match_method", "ignored", "in_library"]
     list_select_related = ["user", "book"]
-    search_fields = ["asin", "book__title", "user__username", "item__title"]
+    search_fields = [
+        "asin",
+        "book__title",
+        "book__series",
+        "user__username",
+        "item__title",
+        "item__series",
+        "item__narrators",
+        "item__authors",
+    ]
     actions = ["ignore_selected"]
     readonly_fields = [
         "user",
@@ -363,7 +387,15 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
 
     @admin.display(description="Audible title", ordering="item__title")
     def audible_title(self, mapping: AudibleBookMapping) -> str:
-        return str((mapping.item or {}).get("title") or "—")
+        return str((mapping.item or {}).get("title") or mapping.asin)
+
+    @admin.display(description="Confidence", ordering="confidence")
+    def confidence_shown(self, mapping: AudibleBookMapping) -> str:
+        return confidence_text(mapping.confidence)
+
+    @admin.display(description="Listened", ordering="last_percent")
+    def last_percent_shown(self, mapping: AudibleBookMapping) -> str:
+        return percent_text(mapping.last_percent)
 
     def get_urls(self) -> list[Any]:
         relink = self.admin_site.admin_view(self.relink_view)
@@ -386,7 +418,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                 outcome = linking.ignore_asin(
                     mapping.user, mapping.asin, by=signed_in_user(request), revert=revert
                 )
-                self.message_user(request, f"{mapping.asin} is ignored (not mine).")
+                self.message_user(request, f'"{_item_title(mapping)}" is ignored (not mine).')
             else:
                 outcome = linking.link_asin(
                     mapping.user,
@@ -395,7 +427,9 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                     by=signed_in_user(request),
                     revert=revert,
                 )
-                self.message_user(request, f'{mapping.asin} now links to "{outcome.book}".')
+                self.message_user(
+                    request, f'"{_item_title(mapping)}" now links to "{outcome.book.title}".'
+                )
             if outcome.reverted is not None:
                 self.message_user(request, f"{outcome.reverted.change_set.summary}")
         except linking.LinkingError as exc:
@@ -482,9 +516,44 @@ class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "error"]
     date_hierarchy = "started_at"
+    # ``changes`` is shown as a table by the change form template, never as JSON.
+    fields = [
+        "user",
+        "trigger",
+        "status_badge",
+        "started_at",
+        "finished_at",
+        "duration",
+        "dry_run",
+        "counts",
+        "audible_requests",
+        "error",
+    ]
+    readonly_fields = fields
 
     class Media:
         css = ADMIN_CSS
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        log = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if log is not None:
+            context["change_rows"] = change_rows(log.changes)
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    @admin.display(description="Counts")
+    def counts(self, log: AudibleSyncLog) -> str:
+        return (
+            f"{log.items_seen} seen · {log.linked} linked · {log.created} created · "
+            f"{log.updated} updated · {log.conflicts_opened} conflicts · {log.skipped} skipped"
+            f" · {log.errors} errors"
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, log: AudibleSyncLog) -> str:
@@ -518,14 +587,13 @@ class AudibleProgressHistoryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Percent")
     def change(self, row: AudibleProgressHistory) -> str:
-        before = "—" if row.previous_percent is None else f"{row.previous_percent:.1f}%"
-        return f"{before} → {row.percent:.1f}%"
+        return f"{percent_text(row.previous_percent, 1)} → {percent_text(row.percent, 1)}"
 
     @admin.display(description="Status")
     def status_change(self, row: AudibleProgressHistory) -> str:
         if row.status_before == row.status_after:
-            return row.status_after or "—"
-        return f"{row.status_before or '—'} → {row.status_after}"
+            return status_text(row.status_after)
+        return f"{status_text(row.status_before)} → {status_text(row.status_after)}"
 
 
 # --- config ------------------------------------------------------------------------------------

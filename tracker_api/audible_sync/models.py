@@ -154,7 +154,13 @@ class AudibleBookMapping(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asin} -> {self.book_id or ('ignored' if self.ignored else 'unlinked')}"
+        """ "Title ↔ book" as people read it (the Audible title, then the book it links to)."""
+        title = (self.item or {}).get("title") or self.asin
+        if self.ignored:
+            return f"{title} (ignored, not mine)"
+        if self.book_id is None:
+            return f"{title} (not linked)"
+        return f"{title} ↔ {self.book.title if self.book else self.book_id}"
 
 
 class SyncTrigger(models.TextChoices):
@@ -224,7 +230,8 @@ class AudibleSyncLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"sync {self.pk} of {self.user} ({self.status})"
+        when = timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")
+        return f"Sync of {when} ({self.get_status_display()})"
 
 
 class Recommendation(models.TextChoices):
@@ -305,7 +312,8 @@ class AudibleConflict(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"conflict {self.asin} ({self.status})"
+        title = (self.item or {}).get("title") or self.asin
+        return f"Conflict: {title}" + ("" if self.status == "open" else " (resolved)")
 
 
 class ProgressSource(models.TextChoices):
@@ -385,7 +393,9 @@ class AudibleProgressHistory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asin} {self.percent:.1f}% at {self.recorded_at:%Y-%m-%d %H:%M}"
+        title = self.book.title if self.book_id and self.book else self.asin
+        when = timezone.localtime(self.recorded_at).strftime("%Y-%m-%d %H:%M")
+        return f"{title}: {self.percent:.1f} % on {when}"
 
 
 class ListeningPeriod(models.TextChoices):

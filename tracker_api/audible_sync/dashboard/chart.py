@@ -54,7 +54,7 @@ def hours_minutes(ms: float) -> str:
     """Milliseconds as people say them: "0 min", "< 1 min", "45 min", "2 h 05 min", "3 h"."""
     if ms <= 0:
         return "0 min"
-    minutes = int(round(ms / MINUTE_MS))
+    minutes = round(ms / MINUTE_MS)
     if minutes == 0:
         return "< 1 min"
     hours, rest = divmod(minutes, 60)
