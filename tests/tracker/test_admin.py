@@ -98,7 +98,11 @@ def test_conflict_list_shows_item_best_candidate_badge_and_disagreements(admin_c
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("status__exact=open", 1), ("status__exact=resolved", 1), ("recommendation__exact=low", 1)],
+    [
+        ("status__exact=open", 1),
+        ("status__exact=resolved", 1),
+        ("status__exact=all&recommendation__exact=low", 1),
+    ],
 )
 def test_conflict_list_filters(admin_client, alice, query, expected):
     conflict_for(alice)  # medium

@@ -41,6 +41,7 @@ from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
 from tracker_api.audible_sync.dashboard import site as dashboard_site
+from tracker_api.audible_sync.dashboard.views import dashboard_url
 from tracker_api.audible_sync.display import change_rows
 from tracker_api.audible_sync.display import confidence_text
 from tracker_api.audible_sync.display import percent_text
@@ -92,8 +93,48 @@ def _best(conflict: AudibleConflict) -> dict[str, Any] | None:
 # --- conflicts ---------------------------------------------------------------------------------
 
 
+class ConflictStatusFilter(admin.SimpleListFilter):
+    """Open by default (what people come for); Resolved and All one click away.
+
+    It keeps the ``status__exact`` parameter of Django's own field filter, so links such as the
+    dashboard's ``?status__exact=open`` go on working.
+    """
+
+    title = "status"
+    parameter_name = "status__exact"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [*ConflictStatus.choices, (self.ALL, "All")]
+
+    def value(self) -> str:
+        return super().value() or ConflictStatus.OPEN
+
+    def choices(self, changelist: Any) -> Any:
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+class NoBulkDeleteMixin:
+    """No "Delete selected" action: these rows are a record (or a decision still to make)."""
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(AudibleConflict)
-class AudibleConflictAdmin(OwnerScopedAdmin):
+class AudibleConflictAdmin(NoBulkDeleteMixin, OwnerScopedAdmin):
     list_display = [
         "audible_title",
         "audible_authors",
@@ -107,7 +148,7 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         "created_at",
     ]
     list_display_links = ["audible_title"]
-    list_filter = ["status", "recommendation", "resolution"]
+    list_filter = [ConflictStatusFilter, "recommendation", "resolution"]
     list_select_related = ["user", "resolved_by"]
     search_fields = [
         "asin",
@@ -199,13 +240,13 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(self._change_url(conflict.pk))
         self.message_user(request, _outcome_message(conflict, outcome), messages.SUCCESS)
-        return HttpResponseRedirect(self._next_url(conflict))
+        return HttpResponseRedirect(self._next_url(request, conflict))
 
     def _change_url(self, pk: int) -> str:
         return reverse("admin:audible_sync_audibleconflict_change", args=[pk])
 
-    def _next_url(self, resolved: AudibleConflict) -> str:
-        """The next open conflict of the same person, else the open-conflicts list."""
+    def _next_url(self, request: HttpRequest, resolved: AudibleConflict) -> str:
+        """The next open conflict of the same person, else that person's dashboard."""
         following = (
             AudibleConflict.objects.filter(user_id=resolved.user_id, status=ConflictStatus.OPEN)
             .order_by("-created_at", "-id")
@@ -214,7 +255,8 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         )
         if following is not None:
             return self._change_url(following)
-        return reverse("admin:audible_sync_audibleconflict_changelist") + "?status__exact=open"
+        own = resolved.user_id == signed_in_user(request).pk
+        return dashboard_url(None if own else resolved.user_id, self.admin_site.name)
 
     def change_view(
         self,
@@ -497,7 +539,7 @@ STATUS_COLOURS = {
 
 
 @admin.register(AudibleSyncLog)
-class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
+class AudibleSyncLogAdmin(NoBulkDeleteMixin, RunUndoAdminMixin, ReadOnlyAdmin):
     list_display = [
         "started_at",
         "user",
@@ -569,7 +611,7 @@ class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(AudibleProgressHistory)
-class AudibleProgressHistoryAdmin(ReadOnlyAdmin):
+class AudibleProgressHistoryAdmin(NoBulkDeleteMixin, ReadOnlyAdmin):
     list_display = [
         "recorded_at",
         "user",

@@ -41,7 +41,17 @@ class BookAdmin(OwnerScopedAdmin):
     ]
     list_filter = ["status", "source"]
     list_select_related = ["user"]
-    search_fields = ["title", "search_text", "isbn13", "isbn10", "asin", "user__username"]
+    # series and contributors (narrators) too: "narnia" finds The Chronicles of Narnia's books
+    search_fields = [
+        "title",
+        "search_text",
+        "series",
+        "contributors",
+        "isbn13",
+        "isbn10",
+        "asin",
+        "user__username",
+    ]
     readonly_fields = ["created_at", "updated_at"]
     raw_id_fields = ["user"]
     inlines = [BookReadInline]
