@@ -57,6 +57,7 @@ from tracker_api.audible_sync.pages.forms import PreferencesForm
 from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
+from tracker_api.core.branding import brand
 from tracker_api.core.owner_admin import OwnerScopedAdmin
 from tracker_api.core.signed_in import signed_in_user
 
@@ -732,6 +733,7 @@ class AudibleConfigAdmin(OwnerScopedAdmin):
 
 # The per-person dashboard (health, syncs, conflicts, listening, 30-day chart).
 dashboard_site.install(admin.site)
+brand(admin.site)
 
 
 @admin.register(AudibleListening)

@@ -134,6 +134,7 @@ class AudibleBookMapping(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "Audible book mapping"
         db_table = "audible_book_mappings"
         ordering = ["user", "asin"]
         constraints = [
@@ -212,6 +213,7 @@ class AudibleSyncLog(models.Model):
     dry_run = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = "Audible sync log"
         db_table = "audible_sync_logs"
         ordering = ["-started_at", "-id"]
         # Undoing a run (tracker_api.audible_sync.undo): people have it for their own runs.
@@ -289,6 +291,7 @@ class AudibleConflict(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "Audible conflict"
         db_table = "audible_conflicts"
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -365,6 +368,7 @@ class AudibleProgressHistory(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "Audible progress history"
         db_table = "audible_progress_history"
         verbose_name_plural = "Audible progress history"
         ordering = ["-recorded_at", "-id"]

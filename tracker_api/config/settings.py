@@ -67,7 +67,9 @@ WSGI_APPLICATION = "tracker_api.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Site-wide overrides of Django's own templates (admin/base_site.html: the product's
+        # name, logo and favicon); app templates come after.
+        "DIRS": [BASE_DIR / "tracker_api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
