@@ -53,3 +53,18 @@ def test_model_names_are_capitalised_one_way(admin_client):
     assert all(name.startswith("Audible ") for name in audible), audible
     changelist = admin_client.get(reverse("admin:audible_sync_audibleconflict_changelist"))
     assert "Select Audible conflict to change" in changelist.content.decode()
+
+
+def test_one_date_format_on_a_page(admin_client, alice):
+    from datetime import UTC
+    from datetime import datetime
+
+    from tests.tracker.factories import SyncLogFactory
+
+    log = SyncLogFactory(user=alice, started_at=datetime(2026, 12, 3, 7, 30, tzinfo=UTC))
+    page = admin_client.get(
+        reverse("admin:audible_sync_audiblesynclog_change", args=[log.pk])
+    ).content.decode()
+    assert "2026-12-03 07:30" in page
+    assert "Dec. 3, 2026" not in page
+    assert "a.m." not in page

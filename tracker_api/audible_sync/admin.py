@@ -470,9 +470,8 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                     by=signed_in_user(request),
                     revert=revert,
                 )
-                self.message_user(
-                    request, f'"{_item_title(mapping)}" now links to "{outcome.book.title}".'
-                )
+                book = outcome.book.title if outcome.book else "—"
+                self.message_user(request, f'"{_item_title(mapping)}" now links to "{book}".')
             if outcome.reverted is not None:
                 self.message_user(request, f"{outcome.reverted.change_set.summary}")
         except linking.LinkingError as exc:
@@ -560,7 +559,7 @@ class AudibleSyncLogAdmin(NoBulkDeleteMixin, RunUndoAdminMixin, ReadOnlyAdmin):
     search_fields = ["user__username", "error"]
     date_hierarchy = "started_at"
     # ``changes`` is shown as a table by the change form template, never as JSON.
-    fields = [
+    fields: list[str] = [
         "user",
         "trigger",
         "status_badge",
@@ -572,7 +571,7 @@ class AudibleSyncLogAdmin(NoBulkDeleteMixin, RunUndoAdminMixin, ReadOnlyAdmin):
         "audible_requests",
         "error",
     ]
-    readonly_fields = fields
+    readonly_fields: list[str] = fields
 
     class Media:
         css = ADMIN_CSS

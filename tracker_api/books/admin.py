@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from tracker_api.books import reading
+from tracker_api.books.admin_forms import BookAdminForm
 from tracker_api.books.credits import credits_text
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
@@ -28,6 +29,7 @@ class BookReadInline(OwnerScopedInline):
 
 @admin.register(Book)
 class BookAdmin(OwnerScopedAdmin):
+    form = BookAdminForm
     list_display = [
         "title",
         "author_names",

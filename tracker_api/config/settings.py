@@ -100,6 +100,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
+# One date format everywhere (tracker_api/config/formats/en/formats.py): 2026-12-03 07:30.
+FORMAT_MODULE_PATH = ["tracker_api.config.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
