@@ -559,7 +559,7 @@ class AudibleSyncLogAdmin(NoBulkDeleteMixin, RunUndoAdminMixin, ReadOnlyAdmin):
     search_fields = ["user__username", "error"]
     date_hierarchy = "started_at"
     # ``changes`` is shown as a table by the change form template, never as JSON.
-    fields: list[str] = [
+    readonly_fields = [
         "user",
         "trigger",
         "status_badge",
@@ -571,7 +571,7 @@ class AudibleSyncLogAdmin(NoBulkDeleteMixin, RunUndoAdminMixin, ReadOnlyAdmin):
         "audible_requests",
         "error",
     ]
-    readonly_fields: list[str] = fields
+    fields = tuple(readonly_fields)
 
     class Media:
         css = ADMIN_CSS
