@@ -730,7 +730,7 @@ class AudibleConfigAdmin(OwnerScopedAdmin):
         return format_html_join(mark_safe("<br>"), "{}: {}", shown)
 
 
-# The per-person dashboard (health, syncs, conflicts, listening, 30-day chart).
+# The per-person dashboard (health, syncs, conflicts, time listened, books finished).
 dashboard_site.install(admin.site)
 brand(admin.site)
 
