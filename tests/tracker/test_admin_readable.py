@@ -153,3 +153,16 @@ def test_mapping_list_shows_confidence_and_percent_in_one_format(admin_client, a
     assert ">94 %<" in page
     assert ">40 %<" in page
     assert "0.9437" not in page
+
+
+def test_listening_time_reads_in_hours_and_minutes(admin_client, alice):
+    from datetime import date
+
+    from tracker_api.audible_sync.models import AudibleListening
+
+    row = AudibleListening.objects.create(
+        user=alice, period="day", starts_on=date(2026, 12, 3), listened_ms=125 * 60_000
+    )
+    page = page_of(admin_client, reverse("admin:audible_sync_audiblelistening_changelist"))
+    assert ">2 h 05 min<" in page
+    assert str(row) == "2026-12-03: 2 h 05 min listened"

@@ -41,6 +41,7 @@ from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
 from tracker_api.audible_sync.dashboard import site as dashboard_site
+from tracker_api.audible_sync.dashboard.chart import hours_minutes
 from tracker_api.audible_sync.dashboard.views import dashboard_url
 from tracker_api.audible_sync.display import change_rows
 from tracker_api.audible_sync.display import confidence_text
@@ -743,6 +744,6 @@ class AudibleListeningAdmin(ReadOnlyAdmin):
     list_filter = ["period"]
     date_hierarchy = "starts_on"
 
-    @admin.display(description="Minutes listened", ordering="listened_ms")
-    def listened_minutes(self, obj: AudibleListening) -> int:
-        return round(obj.listened_ms / 60000)
+    @admin.display(description="Time listened", ordering="listened_ms")
+    def listened_minutes(self, obj: AudibleListening) -> str:
+        return hours_minutes(obj.listened_ms)

@@ -442,7 +442,9 @@ class AudibleListening(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.period} {self.starts_on}: {self.listened_ms} ms"
+        minutes = round(self.listened_ms / 60000)
+        when = self.starts_on.isoformat() if self.period == "day" else f"{self.starts_on:%B %Y}"
+        return f"{when}: {minutes // 60} h {minutes % 60:02d} min listened"
 
 
 # The change log that undo reverses (its own module: tracker_api.audible_sync.undo.records).
