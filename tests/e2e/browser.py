@@ -46,3 +46,38 @@ def chromium_page(width: int = 1280, height: int = 1000) -> Iterator[Any]:
             yield browser.new_page(viewport={"width": width, "height": height})
         finally:
             browser.close()
+
+
+WIDER_THAN_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 1 || box.left < -1) {
+      let scroller = el.parentElement, clipped = false;
+      while (scroller && scroller !== document.body) {
+        const style = getComputedStyle(scroller);
+        if (['auto', 'hidden', 'scroll'].includes(style.overflowX)) {
+          clipped = true;
+          break;
+        }
+        scroller = scroller.parentElement;
+      }
+      if (clipped) continue;
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (classes ? '.' + classes.split(/\\s+/).join('.') : '');
+      found.push(name + ' right=' + Math.round(box.right));
+    }
+  }
+  return found.slice(0, 12);
+}"""
+
+
+def horizontal_overflow(page: Any) -> tuple[int, list[str]]:
+    """How far the page scrolls sideways (0: not at all) and the elements sticking out."""
+    extra = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return int(extra), ([] if extra <= 0 else page.evaluate(WIDER_THAN_VIEWPORT))

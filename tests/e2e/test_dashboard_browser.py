@@ -4,12 +4,16 @@ A person's catalogue comes from the Goodreads import; their Audible library from
 through the real gateway and ``run_sync``: a first sync (links, books, one conflict), then
 three syncs after listening in the sandbox and one that fails on an Audible error. Each sync is
 then moved back to the day it stands for (its log and its history rows' timestamps only), so
-the 30-day chart has several days. A superuser logs in, picks the person and checks the chart's
+the listening history spans several days; Audible's aggregates (the sandbox's) fill the
+time-listened charts. A superuser logs in, picks the person and checks the chart's
 bars, the progress bars, the panels, and a full-page screenshot, in light and dark mode.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,12 +21,15 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from audible_gateway.sandbox import clock
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
+from tests.e2e.browser import horizontal_overflow
 from tests.support.gateway_settings import use_live_gateway
 from tests.tracker.test_sync_stack import SECRET
 from tests.tracker.test_sync_stack import Stack
 from tracker_api.audible_sync.models import AudibleConfig
+from tracker_api.audible_sync.models import AudibleListening
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import run_sync
@@ -32,6 +39,9 @@ allow_orm_beside_playwright()
 CATALOGUE = Path(__file__).resolve().parents[2] / (
     "audible_gateway/sandbox/data/demo_goodreads_export.csv"
 )
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or REPO / "var/artifacts/screenshots")
+HOUR = 3_600_000
 NAME_OF_THE_WIND = "B0PZHZFWVU"  # 23.9 % in the sample library
 SAPIENS = "B0R2RJL14R"  # 55 %
 RED_RISING = "B0H7O4SDZ6"  # 88.4 %
@@ -110,6 +120,12 @@ def listener(stack, django_user_model):
     assert sync_on(user, 2).status == "ok"
 
     stack.state.update_progress(DUNE, percent=20.0)
+    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    with stack.state.lock:  # what Audible's aggregates will say: three days of listening
+        stack.state.listening_log[:] = [
+            (clock.epoch_ms(noon - timedelta(days=ago)), ms)
+            for ago, ms in ((0, 2 * HOUR), (2, HOUR), (4, HOUR // 2))
+        ]
     assert sync_on(user, 0).status == "ok"
     return user
 
@@ -144,30 +160,45 @@ def test_the_dashboard_shows_a_persons_sync_and_listening(
     page.wait_for_url(f"**/admin/audible_sync/dashboard/{listener.pk}/")
     assert page.locator("h1").inner_text() == "Audible dashboard: listener"
 
-    # the chart: three days with listening, one with a finished book
-    chart = page.locator("#dash-chart svg.audible-progress-chart")
+    # the listening charts: exactly the aggregates the sync stored from the sandbox
+    stored = dict(
+        AudibleListening.objects.filter(user=listener, period="day", listened_ms__gt=0)
+        .filter(starts_on__gt=timezone.now().date() - timedelta(days=30))
+        .values_list("starts_on", "listened_ms")
+    )
+    assert len(stored) == 3  # the listening log below
+    chart = page.locator("#chart-days")
     assert chart.get_attribute("role") == "img"
-    bars = chart.locator("rect[data-gained]")
-    assert bars.count() == 3
-    gained = [float(bars.nth(i).get_attribute("data-gained")) for i in range(3)]
-    assert gained == pytest.approx([11.6 + 16.1, 15.0 + 15.0, 14.8], abs=0.05)
-    heights = [bars.nth(i).bounding_box()["height"] for i in range(3)]
-    assert heights[1] / heights[0] == pytest.approx(gained[1] / gained[0], rel=0.02)
-    finished = chart.locator("g.chart-finished-day")
-    assert finished.count() == 1
-    assert finished.first.get_attribute("data-finished") == "1"
-    assert "1 book finished" in page.locator(".dash-summary").inner_text()
+    bars = chart.locator("rect[data-key]")
+    shown = {
+        bars.nth(i).get_attribute("data-key"): int(bars.nth(i).get_attribute("data-value"))
+        for i in range(bars.count())
+    }
+    assert shown == {day.isoformat(): ms for day, ms in stored.items()}
+    heights = {
+        bars.nth(i).get_attribute("data-key"): bars.nth(i).bounding_box()["height"]
+        for i in range(bars.count())
+    }
+    one_hour, two_hours = (day.isoformat() for day in sorted(stored, key=stored.get)[1:])
+    assert heights[two_hours] / heights[one_hour] == pytest.approx(2.0, rel=0.02)
+    total = int(page.locator("#fig-days-total").get_attribute("data-ms"))
+    assert total == sum(stored.values()) == 3 * HOUR + HOUR // 2
+    assert page.locator("#fig-days-total").inner_text() == "3 h 30 min"
+    assert page.locator("#chart-months rect[data-key]").count() >= 1
+    assert "percentage points" not in page.content()
 
     # currently listening: progress bars at Audible's percent, drawn that wide
-    for asin, percent in [(NAME_OF_THE_WIND, "55.0"), (SAPIENS, "70.0"), (DUNE, "20.0")]:
-        row = page.locator(f"tr.dash-listening-row[data-asin='{asin}']")
+    for asin, percent in [(NAME_OF_THE_WIND, 55.0), (SAPIENS, 70.0), (DUNE, 20.0)]:
+        row = page.locator(f"li.dash-listening-row[data-asin='{asin}']")
         bar = row.locator("[role=progressbar]")
-        assert bar.get_attribute("aria-valuenow") == percent
-        assert row.locator(".dash-percent").inner_text() == f"{percent}%"
+        assert bar.get_attribute("aria-valuenow") == f"{percent:.1f}"
+        assert row.locator(".dash-percent").inner_text() == f"{percent:.0f} %"
+        assert row.locator(".dash-left").inner_text().endswith(" left")
         track = bar.bounding_box()["width"] - 2  # inside the 1px border
         fill = row.locator(".dash-progress-fill").bounding_box()["width"]
-        assert fill / track == pytest.approx(float(percent) / 100, abs=0.01)
-    assert page.locator(f"tr.dash-listening-row[data-asin='{RED_RISING}']").count() == 0
+        assert fill / track == pytest.approx(percent / 100, abs=0.01)
+    assert page.locator(f"li.dash-listening-row[data-asin='{RED_RISING}']").count() == 0
+    assert "Red Rising" in page.locator("#dash-finished").inner_text()
 
     # health, conflicts, syncs
     health = page.locator("#dash-health").inner_text()
@@ -180,7 +211,8 @@ def test_the_dashboard_shows_a_persons_sync_and_listening(
     assert page.locator("tr.dash-sync-row .audible-badge-red").count() == 1
     assert page.locator("tr.dash-sync-error").count() == 1
 
-    light = tmp_path / "dashboard.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    light = SCREENSHOTS / "dashboard-1280-light.png"
     page.screenshot(path=str(light), full_page=True)
     assert light.stat().st_size > 40_000
     (width, height), colours = screenshot_facts(light)
@@ -189,14 +221,23 @@ def test_the_dashboard_shows_a_persons_sync_and_listening(
     assert colours > 50  # text, badges, bars: not a blank or single-colour page
 
     # dark mode: the admin's dark theme, and the chart follows it
-    text = "#dash-chart svg .chart-text"
+    text = "#chart-days .chart-text"
     light_fill = page.eval_on_selector(text, "e => getComputedStyle(e).fill")
     page.emulate_media(color_scheme="dark")
     dark_fill = page.eval_on_selector(text, "e => getComputedStyle(e).fill")
     assert dark_fill != light_fill
-    dark = tmp_path / "dashboard-dark.png"
+    dark = SCREENSHOTS / "dashboard-1280-dark.png"
     page.screenshot(path=str(dark), full_page=True)
     assert screenshot_facts(dark)[1] > 50
+
+    # a phone: nothing wider than the screen, the charts still drawn
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 390, "height": 844})
+    overflow = horizontal_overflow(page)
+    assert overflow == (0, []), overflow
+    assert page.locator("#chart-days").bounding_box()["width"] <= 390
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-390-light.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 1000})
 
     # the conflicts link lands on the person's open conflicts
     conflicts.locator(".dash-conflict-count").click()

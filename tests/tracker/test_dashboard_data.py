@@ -17,14 +17,12 @@ from tests.tracker.factories import ConflictFactory
 from tests.tracker.factories import HistoryFactory
 from tests.tracker.factories import MappingFactory
 from tests.tracker.factories import SyncLogFactory
-from tests.tracker.test_linking import audible_item
 from tracker_api.audible_sync.dashboard.data import build_dashboard
 from tracker_api.audible_sync.dashboard.data import currently_listening
 from tracker_api.audible_sync.dashboard.data import open_conflicts
 from tracker_api.audible_sync.dashboard.data import picker_users
-from tracker_api.audible_sync.dashboard.data import progress_days
 from tracker_api.audible_sync.dashboard.data import recent_syncs
-from tracker_api.audible_sync.progress import apply_progress
+from tracker_api.audible_sync.models import AudibleListening
 
 pytestmark = pytest.mark.django_db
 
@@ -44,70 +42,6 @@ def history(user, days_ago: int, percent: float, previous: float | None, **extra
         recorded_at=at(days_ago, extra.pop("hour", 12)),
         **extra,
     )
-
-
-def by_day(points) -> dict[str, tuple[float, int]]:
-    return {p.day.isoformat(): (p.gained, p.finished) for p in points if p.active}
-
-
-# --- the 30 days -------------------------------------------------------------------------------
-
-
-def test_thirty_days_oldest_first_ending_today(alice):
-    days = progress_days(alice, now=NOW)
-    assert len(days) == 30
-    assert days[0].day.isoformat() == "2024-06-01"
-    assert days[-1].day.isoformat() == "2024-06-30"
-    assert not any(p.active for p in days)
-
-
-def test_points_gained_sum_positive_deltas_per_day(alice, bob):
-    first = MappingFactory(user=alice)
-    second = MappingFactory(user=alice)
-    history(alice, 3, 30.0, 10.0, mapping=first)  # +20
-    history(alice, 3, 55.0, 30.0, mapping=first, hour=20)  # +25 the same day
-    history(alice, 3, 12.5, 5.0, mapping=second)  # +7.5 another book
-    history(alice, 1, 40.0, 55.0, mapping=first)  # backwards: nothing gained
-    history(alice, 1, 20.0, None, mapping=second)  # first seen: where it stood, not gained
-    history(alice, 0, 3.0, 100.0, mapping=second)  # a re-listen restarting: nothing
-    history(bob, 3, 90.0, 0.0)  # someone else's
-    history(alice, 30, 90.0, 0.0)  # 31 days ago: outside the window
-    assert by_day(progress_days(alice, now=NOW)) == {"2024-06-27": (52.5, 0)}
-
-
-def test_finished_counts_titles_that_became_finished(alice):
-    history(alice, 2, 100.0, 80.0, is_finished=True)  # finished that day (+20)
-    history(alice, 2, 100.0, 97.5, is_finished=True)  # another (+2.5)
-    history(alice, 1, 100.0, None, is_finished=True)  # first seen already finished: not today
-    history(alice, 1, 100.0, 100.0, is_finished=True)  # a finished title's date changed
-    assert by_day(progress_days(alice, now=NOW)) == {"2024-06-28": (22.5, 2)}
-
-
-def test_days_are_local_days(alice, settings):
-    settings.TIME_ZONE = "America/New_York"
-    # 02:00 UTC on 28 June is 22:00 on 27 June in New York
-    HistoryFactory(
-        mapping=MappingFactory(user=alice),
-        percent=50.0,
-        previous_percent=40.0,
-        recorded_at=datetime(2024, 6, 28, 2, 0, tzinfo=UTC),
-    )
-    assert by_day(progress_days(alice, now=NOW)) == {"2024-06-27": (10.0, 0)}
-
-
-def test_the_real_progress_writer_feeds_the_chart(alice):
-    """History written by the sync's own writer on three days: start, progress, finish."""
-    book = BookFactory(user=alice, title="The Fellowship of the Ring")
-    mapping = MappingFactory(user=alice, book=book, asin="B0FELLOW01")
-    apply_progress(mapping, audible_item("B0FELLOW01", percent=0.0), now=at(6))  # unplayed
-    apply_progress(mapping, audible_item("B0FELLOW01", percent=15.0), now=at(5))
-    apply_progress(mapping, audible_item("B0FELLOW01", percent=62.5), now=at(3))
-    apply_progress(mapping, audible_item("B0FELLOW01", percent=100.0, finished=True), now=at(1))
-    assert by_day(progress_days(alice, now=NOW)) == {
-        "2024-06-25": (15.0, 0),
-        "2024-06-27": (47.5, 0),
-        "2024-06-29": (37.5, 1),
-    }
 
 
 # --- the other panels ---------------------------------------------------------------------------
@@ -167,12 +101,13 @@ def test_build_dashboard_puts_the_panels_together(alice):
     ConfigFactory(user=alice, account={"customer_name": "Alice A."})
     SyncLogFactory(user=alice, status="failed", error="Audible did not answer.")
     ConflictFactory(user=alice)
-    history(alice, 0, 40.0, 10.0)
+    AudibleListening.objects.create(user=alice, period="day", starts_on=NOW.date(), listened_ms=5)
     board = build_dashboard(alice, now=NOW)
     assert board.status["connection"]["state"] == "connected"
     assert board.open_conflict_count == 1
     assert board.syncs[0].error == "Audible did not answer."
-    assert board.totals == {"gained": 30.0, "finished": 0, "active_days": 1}
+    assert board.listened.days_total_ms == 5
+    assert board.listened.by_day[-1].key == "2024-06-30"
 
 
 # --- queries -----------------------------------------------------------------------------------

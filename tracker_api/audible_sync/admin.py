@@ -41,6 +41,12 @@ from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.api.presentation import differs_text
 from tracker_api.audible_sync.api.presentation import field_rows
 from tracker_api.audible_sync.dashboard import site as dashboard_site
+from tracker_api.audible_sync.dashboard.chart import hours_minutes
+from tracker_api.audible_sync.dashboard.views import dashboard_url
+from tracker_api.audible_sync.display import change_rows
+from tracker_api.audible_sync.display import confidence_text
+from tracker_api.audible_sync.display import percent_text
+from tracker_api.audible_sync.display import status_text
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -52,6 +58,7 @@ from tracker_api.audible_sync.pages.forms import PreferencesForm
 from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books
+from tracker_api.core.branding import brand
 from tracker_api.core.owner_admin import OwnerScopedAdmin
 from tracker_api.core.signed_in import signed_in_user
 
@@ -65,14 +72,14 @@ READ_ONLY_CONTEXT = {
 
 
 def similarity_badge(similarity: float | None, tier: str) -> str:
-    """``<span class="audible-badge audible-badge-green">87.5%</span>``; no candidate: "—"."""
+    """``<span class="audible-badge audible-badge-green">88 %</span>``; no candidate: "none"."""
     if similarity is None:
         return format_html('<span class="audible-badge audible-badge-red">{}</span>', "none")
     return format_html(
-        '<span class="audible-badge audible-badge-{}" title="{}">{}%</span>',
+        '<span class="audible-badge audible-badge-{}" title="{}">{}</span>',
         TIER_COLOURS[tier],
         tier,
-        f"{similarity * 100:.1f}",
+        confidence_text(similarity),
     )
 
 
@@ -88,8 +95,48 @@ def _best(conflict: AudibleConflict) -> dict[str, Any] | None:
 # --- conflicts ---------------------------------------------------------------------------------
 
 
+class ConflictStatusFilter(admin.SimpleListFilter):
+    """Open by default (what people come for); Resolved and All one click away.
+
+    It keeps the ``status__exact`` parameter of Django's own field filter, so links such as the
+    dashboard's ``?status__exact=open`` go on working.
+    """
+
+    title = "status"
+    parameter_name = "status__exact"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [*ConflictStatus.choices, (self.ALL, "All")]
+
+    def value(self) -> str:
+        return super().value() or ConflictStatus.OPEN
+
+    def choices(self, changelist: Any) -> Any:
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+class NoBulkDeleteMixin:
+    """No "Delete selected" action: these rows are a record (or a decision still to make)."""
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(AudibleConflict)
-class AudibleConflictAdmin(OwnerScopedAdmin):
+class AudibleConflictAdmin(NoBulkDeleteMixin, OwnerScopedAdmin):
     list_display = [
         "audible_title",
         "audible_authors",
@@ -103,9 +150,16 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         "created_at",
     ]
     list_display_links = ["audible_title"]
-    list_filter = ["status", "recommendation", "resolution"]
+    list_filter = [ConflictStatusFilter, "recommendation", "resolution"]
     list_select_related = ["user", "resolved_by"]
-    search_fields = ["asin", "user__username", "item__title"]
+    search_fields = [
+        "asin",
+        "user__username",
+        "item__title",
+        "item__series",
+        "item__narrators",
+        "item__authors",
+    ]
     ordering = ["-created_at", "-id"]
     actions = ["link_best_candidates", "ignore_selected"]
     readonly_fields = [
@@ -188,13 +242,13 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(self._change_url(conflict.pk))
         self.message_user(request, _outcome_message(conflict, outcome), messages.SUCCESS)
-        return HttpResponseRedirect(self._next_url(conflict))
+        return HttpResponseRedirect(self._next_url(request, conflict))
 
     def _change_url(self, pk: int) -> str:
         return reverse("admin:audible_sync_audibleconflict_change", args=[pk])
 
-    def _next_url(self, resolved: AudibleConflict) -> str:
-        """The next open conflict of the same person, else the open-conflicts list."""
+    def _next_url(self, request: HttpRequest, resolved: AudibleConflict) -> str:
+        """The next open conflict of the same person, else that person's dashboard."""
         following = (
             AudibleConflict.objects.filter(user_id=resolved.user_id, status=ConflictStatus.OPEN)
             .order_by("-created_at", "-id")
@@ -203,7 +257,8 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         )
         if following is not None:
             return self._change_url(following)
-        return reverse("admin:audible_sync_audibleconflict_changelist") + "?status__exact=open"
+        own = resolved.user_id == signed_in_user(request).pk
+        return dashboard_url(None if own else resolved.user_id, self.admin_site.name)
 
     def change_view(
         self,
@@ -306,8 +361,13 @@ class AudibleConflictAdmin(OwnerScopedAdmin):
         self.message_user(request, f"Ignored {done} conflict(s).")
 
 
+def _item_title(row: Any) -> str:
+    """The Audible title of a mapping or conflict (its ASIN only when it has none)."""
+    return str((row.item or {}).get("title") or row.asin)
+
+
 def _outcome_message(conflict: AudibleConflict, outcome: linking.LinkOutcome) -> str:
-    title = (conflict.item or {}).get("title") or conflict.asin
+    title = _item_title(conflict)
     if outcome.book is None:
         return f'"{title}" is ignored (not mine).'
     verb = "Created" if outcome.created_book else "Linked to"
@@ -321,20 +381,28 @@ def _outcome_message(conflict: AudibleConflict, outcome: linking.LinkOutcome) ->
 @admin.register(AudibleBookMapping)
 class AudibleBookMappingAdmin(OwnerScopedAdmin):
     list_display = [
-        "asin",
         "audible_title",
         "book",
         "match_method",
-        "confidence",
+        "confidence_shown",
         "ignored",
-        "in_library",
-        "last_percent",
+        "last_percent_shown",
         "user",
         "last_seen_at",
     ]
+    list_display_links = ["audible_title"]
     list_filter = ["match_method", "ignored", "in_library"]
     list_select_related = ["user", "book"]
-    search_fields = ["asin", "book__title", "user__username", "item__title"]
+    search_fields = [
+        "asin",
+        "book__title",
+        "book__series",
+        "user__username",
+        "item__title",
+        "item__series",
+        "item__narrators",
+        "item__authors",
+    ]
     actions = ["ignore_selected"]
     readonly_fields = [
         "user",
@@ -363,7 +431,15 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
 
     @admin.display(description="Audible title", ordering="item__title")
     def audible_title(self, mapping: AudibleBookMapping) -> str:
-        return str((mapping.item or {}).get("title") or "—")
+        return str((mapping.item or {}).get("title") or mapping.asin)
+
+    @admin.display(description="Confidence", ordering="confidence")
+    def confidence_shown(self, mapping: AudibleBookMapping) -> str:
+        return confidence_text(mapping.confidence)
+
+    @admin.display(description="Listened", ordering="last_percent")
+    def last_percent_shown(self, mapping: AudibleBookMapping) -> str:
+        return percent_text(mapping.last_percent)
 
     def get_urls(self) -> list[Any]:
         relink = self.admin_site.admin_view(self.relink_view)
@@ -386,7 +462,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                 outcome = linking.ignore_asin(
                     mapping.user, mapping.asin, by=signed_in_user(request), revert=revert
                 )
-                self.message_user(request, f"{mapping.asin} is ignored (not mine).")
+                self.message_user(request, f'"{_item_title(mapping)}" is ignored (not mine).')
             else:
                 outcome = linking.link_asin(
                     mapping.user,
@@ -395,7 +471,8 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
                     by=signed_in_user(request),
                     revert=revert,
                 )
-                self.message_user(request, f'{mapping.asin} now links to "{outcome.book}".')
+                book = outcome.book.title if outcome.book else "—"
+                self.message_user(request, f'"{_item_title(mapping)}" now links to "{book}".')
             if outcome.reverted is not None:
                 self.message_user(request, f"{outcome.reverted.change_set.summary}")
         except linking.LinkingError as exc:
@@ -463,7 +540,7 @@ STATUS_COLOURS = {
 
 
 @admin.register(AudibleSyncLog)
-class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
+class AudibleSyncLogAdmin(NoBulkDeleteMixin, RunUndoAdminMixin, ReadOnlyAdmin):
     list_display = [
         "started_at",
         "user",
@@ -482,9 +559,44 @@ class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "error"]
     date_hierarchy = "started_at"
+    # ``changes`` is shown as a table by the change form template, never as JSON.
+    readonly_fields = [
+        "user",
+        "trigger",
+        "status_badge",
+        "started_at",
+        "finished_at",
+        "duration",
+        "dry_run",
+        "counts",
+        "audible_requests",
+        "error",
+    ]
+    fields = tuple(readonly_fields)
 
     class Media:
         css = ADMIN_CSS
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        log = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if log is not None:
+            context["change_rows"] = change_rows(log.changes)
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    @admin.display(description="Counts")
+    def counts(self, log: AudibleSyncLog) -> str:
+        return (
+            f"{log.items_seen} seen · {log.linked} linked · {log.created} created · "
+            f"{log.updated} updated · {log.conflicts_opened} conflicts · {log.skipped} skipped"
+            f" · {log.errors} errors"
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, log: AudibleSyncLog) -> str:
@@ -500,7 +612,7 @@ class AudibleSyncLogAdmin(RunUndoAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(AudibleProgressHistory)
-class AudibleProgressHistoryAdmin(ReadOnlyAdmin):
+class AudibleProgressHistoryAdmin(NoBulkDeleteMixin, ReadOnlyAdmin):
     list_display = [
         "recorded_at",
         "user",
@@ -518,14 +630,13 @@ class AudibleProgressHistoryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Percent")
     def change(self, row: AudibleProgressHistory) -> str:
-        before = "—" if row.previous_percent is None else f"{row.previous_percent:.1f}%"
-        return f"{before} → {row.percent:.1f}%"
+        return f"{percent_text(row.previous_percent, 1)} → {percent_text(row.percent, 1)}"
 
     @admin.display(description="Status")
     def status_change(self, row: AudibleProgressHistory) -> str:
         if row.status_before == row.status_after:
-            return row.status_after or "—"
-        return f"{row.status_before or '—'} → {row.status_after}"
+            return status_text(row.status_after)
+        return f"{status_text(row.status_before)} → {status_text(row.status_after)}"
 
 
 # --- config ------------------------------------------------------------------------------------
@@ -620,8 +731,9 @@ class AudibleConfigAdmin(OwnerScopedAdmin):
         return format_html_join(mark_safe("<br>"), "{}: {}", shown)
 
 
-# The per-person dashboard (health, syncs, conflicts, listening, 30-day chart).
+# The per-person dashboard (health, syncs, conflicts, time listened, books finished).
 dashboard_site.install(admin.site)
+brand(admin.site)
 
 
 @admin.register(AudibleListening)
@@ -632,6 +744,6 @@ class AudibleListeningAdmin(ReadOnlyAdmin):
     list_filter = ["period"]
     date_hierarchy = "starts_on"
 
-    @admin.display(description="Minutes listened", ordering="listened_ms")
-    def listened_minutes(self, obj: AudibleListening) -> int:
-        return round(obj.listened_ms / 60000)
+    @admin.display(description="Time listened", ordering="listened_ms")
+    def listened_minutes(self, obj: AudibleListening) -> str:
+        return hours_minutes(obj.listened_ms)

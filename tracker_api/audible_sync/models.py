@@ -134,6 +134,7 @@ class AudibleBookMapping(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "Audible book mapping"
         db_table = "audible_book_mappings"
         ordering = ["user", "asin"]
         constraints = [
@@ -154,7 +155,13 @@ class AudibleBookMapping(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asin} -> {self.book_id or ('ignored' if self.ignored else 'unlinked')}"
+        """ "Title ↔ book" as people read it (the Audible title, then the book it links to)."""
+        title = (self.item or {}).get("title") or self.asin
+        if self.ignored:
+            return f"{title} (ignored, not mine)"
+        if self.book_id is None:
+            return f"{title} (not linked)"
+        return f"{title} ↔ {self.book.title if self.book else self.book_id}"
 
 
 class SyncTrigger(models.TextChoices):
@@ -206,6 +213,7 @@ class AudibleSyncLog(models.Model):
     dry_run = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = "Audible sync log"
         db_table = "audible_sync_logs"
         ordering = ["-started_at", "-id"]
         # Undoing a run (tracker_api.audible_sync.undo): people have it for their own runs.
@@ -224,7 +232,8 @@ class AudibleSyncLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"sync {self.pk} of {self.user} ({self.status})"
+        when = timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")
+        return f"Sync of {when} ({self.get_status_display()})"
 
 
 class Recommendation(models.TextChoices):
@@ -282,6 +291,7 @@ class AudibleConflict(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "Audible conflict"
         db_table = "audible_conflicts"
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -305,7 +315,8 @@ class AudibleConflict(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"conflict {self.asin} ({self.status})"
+        title = (self.item or {}).get("title") or self.asin
+        return f"Conflict: {title}" + ("" if self.status == "open" else " (resolved)")
 
 
 class ProgressSource(models.TextChoices):
@@ -357,6 +368,7 @@ class AudibleProgressHistory(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "Audible progress history"
         db_table = "audible_progress_history"
         verbose_name_plural = "Audible progress history"
         ordering = ["-recorded_at", "-id"]
@@ -385,7 +397,9 @@ class AudibleProgressHistory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asin} {self.percent:.1f}% at {self.recorded_at:%Y-%m-%d %H:%M}"
+        title = self.book.title if self.book_id and self.book else self.asin
+        when = timezone.localtime(self.recorded_at).strftime("%Y-%m-%d %H:%M")
+        return f"{title}: {self.percent:.1f} % on {when}"
 
 
 class ListeningPeriod(models.TextChoices):
@@ -428,7 +442,9 @@ class AudibleListening(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.period} {self.starts_on}: {self.listened_ms} ms"
+        minutes = round(self.listened_ms / 60000)
+        when = self.starts_on.isoformat() if self.period == "day" else f"{self.starts_on:%B %Y}"
+        return f"{when}: {minutes // 60} h {minutes % 60:02d} min listened"
 
 
 # The change log that undo reverses (its own module: tracker_api.audible_sync.undo.records).

@@ -103,8 +103,8 @@ def entry_rows(entry: dict[str, Any]) -> list[dict[str, Any]]:
         return [_row(entry, kind, None, None, entry.get("count"), why)]
     if kind == "linked":
         why = f"Matched by {entry.get('method', 'the matcher')}"
-        if entry.get("confidence") is not None:
-            why += f" (confidence {entry['confidence']})"
+        if isinstance(entry.get("confidence"), int | float):
+            why += f" (confidence {entry['confidence'] * 100:.0f} %)"
         why += "."
     elif kind == "created":
         why = "No book of yours matched, so a book was created from the Audible title."

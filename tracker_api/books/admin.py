@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from tracker_api.books import reading
+from tracker_api.books.admin_forms import BookAdminForm
 from tracker_api.books.credits import credits_text
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
@@ -28,6 +29,7 @@ class BookReadInline(OwnerScopedInline):
 
 @admin.register(Book)
 class BookAdmin(OwnerScopedAdmin):
+    form = BookAdminForm
     list_display = [
         "title",
         "author_names",
@@ -41,7 +43,17 @@ class BookAdmin(OwnerScopedAdmin):
     ]
     list_filter = ["status", "source"]
     list_select_related = ["user"]
-    search_fields = ["title", "search_text", "isbn13", "isbn10", "asin", "user__username"]
+    # series and contributors (narrators) too: "narnia" finds The Chronicles of Narnia's books
+    search_fields = [
+        "title",
+        "search_text",
+        "series",
+        "contributors",
+        "isbn13",
+        "isbn10",
+        "asin",
+        "user__username",
+    ]
     readonly_fields = ["created_at", "updated_at"]
     raw_id_fields = ["user"]
     inlines = [BookReadInline]

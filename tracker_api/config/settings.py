@@ -67,7 +67,9 @@ WSGI_APPLICATION = "tracker_api.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Site-wide overrides of Django's own templates (admin/base_site.html: the product's
+        # name, logo and favicon); app templates come after.
+        "DIRS": [BASE_DIR / "tracker_api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -98,6 +100,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE") or "UTC"
 USE_I18N = True
+# One date format everywhere (tracker_api/config/formats/en/formats.py): 2026-12-03 07:30.
+FORMAT_MODULE_PATH = ["tracker_api.config.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

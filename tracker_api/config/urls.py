@@ -7,11 +7,13 @@ from django.urls import include
 from django.urls import path
 
 from tracker_api.core import login_links
+from tracker_api.core.branding import favicon
 from tracker_api.core.views import health
 
 urlpatterns = [
     *login_links.urlpatterns,
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("health", health, name="health"),
     path("healthz", health, name="healthz"),
     path("api/", include("tracker_api.config.api_urls")),

@@ -1,73 +1,92 @@
-"""The 30-day listening chart as inline SVG, drawn on the server (no charting library, no build).
+"""Bar charts as inline SVG, drawn on the server (no charting library, no front-end build).
 
-:func:`render_progress_chart` is pure: days in, markup out. Bars are the percentage points
-gained each day; a marker above a day counts the books finished that day. Every piece of text
-goes through ``format_html``, so the result is safe to put in a template as it is. Colours come
-from CSS classes (``dashboard.css`` maps them to the admin's theme variables, so dark mode
-works); the presentation attributes are the fallback when the SVG is shown on its own.
+:func:`render_bar_chart` is pure: bars in, markup out. The dashboard draws three with it: time
+listened per day and per month (Audible's aggregates) and books finished per month. Every
+piece of text goes through ``format_html``, so the result is safe in a template as it is.
+Colours come from CSS classes (``dashboard.css`` maps them to the admin's theme variables, so
+the dark theme works); the presentation attributes are the fallback for the SVG on its own.
+The drawing is 600 units wide with 13-unit text, so on a 390 px phone the labels still read.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from django.utils.html import format_html
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
-WIDTH = 720
-HEIGHT = 250
-LEFT = 48  # room for the y tick labels and the rotated axis title
-RIGHT = 12
-TOP = 56  # legend row, then the row of "finished" markers
-BOTTOM = 34  # x tick labels
+WIDTH = 600
+HEIGHT = 220
+LEFT = 56  # room for the y tick labels
+RIGHT = 8
+TOP = 12
+BOTTOM = 28  # x tick labels
 PLOT_W = WIDTH - LEFT - RIGHT
 PLOT_H = HEIGHT - TOP - BOTTOM
 BASELINE = TOP + PLOT_H
-MARKER_Y = 40
-BAR_FILL = 0.72  # share of a day's slot the bar covers
-MIN_BAR_PX = 1.0  # a tiny gain still shows
-LABEL_EVERY = 5  # an x label every fifth day, counted back from the last
-Y_TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # fifths of a nice ceiling are round numbers
-TITLE_ID = "audible-progress-chart-title"
-DESC_ID = "audible-progress-chart-desc"
-EMPTY_TEXT = "No listening in the last 30 days"
+BAR_FILL = 0.72  # share of a slot the bar covers
+MIN_BAR_PX = 1.5  # a tiny value still shows
+FONT = 13
+Y_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+MINUTE_MS = 60_000
+HOUR_MS = 60 * MINUTE_MS
 
 
 @dataclass(frozen=True)
-class DayPoint:
-    """One day of listening: percentage points gained across books, books finished."""
+class Bar:
+    """One period: ``key`` (ISO date or ``YYYY-MM``), its axis ``label`` and its ``value``."""
 
-    day: date
-    gained: float = 0.0
-    finished: int = 0
+    key: str
+    label: str
+    value: float
+    long_label: str = ""
 
     @property
-    def active(self) -> bool:
-        return self.gained > 0 or self.finished > 0
+    def spoken_label(self) -> str:
+        return self.long_label or self.label
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 (times a power of ten) at or above ``value``; 10 for 0."""
+def hours_minutes(ms: float) -> str:
+    """Milliseconds as people say them: "0 min", "< 1 min", "45 min", "2 h 05 min", "3 h"."""
+    if ms <= 0:
+        return "0 min"
+    minutes = round(ms / MINUTE_MS)
+    if minutes == 0:
+        return "< 1 min"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h" if not rest else f"{hours} h {rest:02d} min"
+
+
+def count_text(value: float) -> str:
+    return str(int(value))
+
+
+def nice_ceiling(value: float, steps: Sequence[float] = (1, 2, 2.5, 5, 10)) -> float:
+    """The smallest of ``steps`` times a power of ten at or above ``value``; 1 for nothing."""
     if value <= 0:
-        return 10.0
+        return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in steps:
         if value <= step * magnitude + 1e-9:
             return step * magnitude
-    return 10 * magnitude  # pragma: no cover - the loop always returns
+    return 10 * magnitude  # pragma: no cover - the last step always fits
 
 
-def day_label(day: date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def points(value: float) -> str:
-    """12.5 -> "12.5", 20.0 -> "20": the gain as people write it."""
-    return f"{value:.1f}".removesuffix(".0")
+def time_ceiling(ms: float) -> float:
+    """A round top for a time axis: 15/30/60 min, then 2, 4, 8, ... hours (quarters are round)."""
+    for minutes in (4, 8, 20, 40, 60):
+        if ms <= minutes * MINUTE_MS:
+            return float(minutes * MINUTE_MS)
+    hours = 2
+    while ms > hours * HOUR_MS:
+        hours *= 2
+    return float(hours * HOUR_MS)
 
 
 def _num(value: float) -> str:
@@ -79,76 +98,32 @@ def _join(parts: Sequence[SafeString]) -> SafeString:
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def _day_sentence(point: DayPoint) -> str:
-    words = [f"{day_label(point.day)}: {points(point.gained)} percentage points"]
-    if point.finished:
-        words.append(f"{point.finished} book{'s' if point.finished != 1 else ''} finished")
-    return ", ".join(words)
-
-
-def _description(days: Sequence[DayPoint]) -> str:
-    active = [p for p in days if p.active]
-    if not active:
-        return EMPTY_TEXT + "."
-    total = sum(p.gained for p in days)
-    finished = sum(p.finished for p in days)
-    head = (
-        f"{points(total)} percentage points gained over {len(days)} days, on {len(active)} "
-        f"day{'s' if len(active) != 1 else ''}; {finished} book"
-        f"{'s' if finished != 1 else ''} finished."
-    )
-    return head + " " + "; ".join(_day_sentence(p) for p in active) + "."
-
-
-def _legend() -> SafeString:
-    return format_html(
-        '<g class="chart-legend" aria-hidden="true">'
-        '<rect class="chart-bar chart-key" x="{}" y="6" width="10" height="10" rx="1" '
-        'fill="#417690"/>'
-        '<text class="chart-text" x="{}" y="15" font-size="11" fill="#666">'
-        "Percentage points gained</text>"
-        '<circle class="chart-finished" cx="{}" cy="11" r="5" fill="#2e7d32"/>'
-        '<text class="chart-text" x="{}" y="15" font-size="11" fill="#666">Books finished</text>'
-        "</g>",
-        LEFT,
-        LEFT + 14,
-        LEFT + 180,
-        LEFT + 189,
-    )
-
-
-def _y_axis(scale: float) -> SafeString:
+def _y_axis(scale: float, fmt: Callable[[float], str], integer: bool) -> SafeString:
     parts = []
     for fraction in Y_TICKS:
+        value = scale * fraction
+        if integer and value != int(value):
+            continue
         y = BASELINE - fraction * PLOT_H
         parts.append(
             format_html(
                 '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ddd"/>'
-                '<text class="chart-text" x="{}" y="{}" font-size="10" text-anchor="end" '
+                '<text class="chart-text" x="{}" y="{}" font-size="{}" text-anchor="end" '
                 'fill="#666">{}</text>',
                 LEFT,
                 _num(y),
                 WIDTH - RIGHT,
                 _num(y),
-                LEFT - 6,
-                _num(y + 3.5),
-                points(scale * fraction),
+                LEFT - 5,
+                _num(y + 4),
+                FONT - 1,
+                fmt(value),
             )
         )
-    middle = TOP + PLOT_H / 2
-    parts.append(
-        format_html(
-            '<text class="chart-text chart-axis-title" x="12" y="{}" font-size="10" '
-            'text-anchor="middle" fill="#666" transform="rotate(-90 12 {})">{}</text>',
-            _num(middle),
-            _num(middle),
-            "points gained",
-        )
-    )
     return format_html('<g class="chart-y-axis" aria-hidden="true">{}</g>', _join(parts))
 
 
-def _x_axis(days: Sequence[DayPoint], slot: float) -> SafeString:
+def _x_axis(bars: Sequence[Bar], slot: float, label_every: int) -> SafeString:
     parts = [
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#999"/>',
@@ -158,47 +133,46 @@ def _x_axis(days: Sequence[DayPoint], slot: float) -> SafeString:
             BASELINE,
         )
     ]
-    last = len(days) - 1
-    for index, point in enumerate(days):
-        if (last - index) % LABEL_EVERY:
+    last = len(bars) - 1
+    for index, bar in enumerate(bars):
+        if (last - index) % label_every:
             continue
         centre = LEFT + (index + 0.5) * slot
         parts.append(
             format_html(
-                '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#999"/>'
-                '<text class="chart-text" x="{}" y="{}" font-size="10" text-anchor="middle" '
+                '<text class="chart-text" x="{}" y="{}" font-size="{}" text-anchor="middle" '
                 'fill="#666">{}</text>',
                 _num(centre),
-                BASELINE,
-                _num(centre),
-                BASELINE + 4,
-                _num(centre),
-                BASELINE + 16,
-                day_label(point.day),
+                BASELINE + 18,
+                FONT - 1,
+                bar.label,
             )
         )
     return format_html('<g class="chart-x-axis" aria-hidden="true">{}</g>', _join(parts))
 
 
-def _bars(days: Sequence[DayPoint], slot: float, scale: float) -> SafeString:
+def _bars(
+    bars: Sequence[Bar], slot: float, scale: float, fmt: Callable[[float], str]
+) -> SafeString:
     width = slot * BAR_FILL
     parts = []
-    for index, point in enumerate(days):
-        if point.gained <= 0:
+    for index, bar in enumerate(bars):
+        if bar.value <= 0:
             continue
-        height = max(point.gained / scale * PLOT_H, MIN_BAR_PX)
-        sentence = _day_sentence(point)
+        height = max(bar.value / scale * PLOT_H, MIN_BAR_PX)
+        sentence = f"{bar.spoken_label}: {fmt(bar.value)}"
         parts.append(
             format_html(
-                '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" rx="1" '
-                'fill="#417690" data-day="{}" data-gained="{}" aria-label="{}">'
+                '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}" rx="1.5" '
+                'fill="#417690" data-key="{}" data-value="{}" data-text="{}" aria-label="{}">'
                 "<title>{}</title></rect>",
                 _num(LEFT + index * slot + (slot - width) / 2),
                 _num(BASELINE - height),
                 _num(width),
                 _num(height),
-                point.day.isoformat(),
-                points(point.gained),
+                bar.key,
+                _num(bar.value),
+                fmt(bar.value),
                 sentence,
                 sentence,
             )
@@ -206,46 +180,10 @@ def _bars(days: Sequence[DayPoint], slot: float, scale: float) -> SafeString:
     return format_html('<g class="chart-bars">{}</g>', _join(parts))
 
 
-def _finished_markers(days: Sequence[DayPoint], slot: float) -> SafeString:
-    parts = []
-    radius = min(8.0, slot / 2 - 1)
-    for index, point in enumerate(days):
-        if point.finished <= 0:
-            continue
-        centre = LEFT + (index + 0.5) * slot
-        sentence = _day_sentence(point)
-        parts.append(
-            format_html(
-                '<g class="chart-finished-day" data-day="{}" data-finished="{}" aria-label="{}">'
-                "<title>{}</title>"
-                '<line class="chart-finished-guide" x1="{}" y1="{}" x2="{}" y2="{}" '
-                'stroke="#2e7d32" stroke-dasharray="2 3"/>'
-                '<circle class="chart-finished" cx="{}" cy="{}" r="{}" fill="#2e7d32"/>'
-                '<text class="chart-finished-count" x="{}" y="{}" font-size="10" '
-                'font-weight="bold" text-anchor="middle" fill="#fff">{}</text></g>',
-                point.day.isoformat(),
-                point.finished,
-                sentence,
-                sentence,
-                _num(centre),
-                _num(MARKER_Y + radius),
-                _num(centre),
-                BASELINE,
-                _num(centre),
-                MARKER_Y,
-                _num(radius),
-                _num(centre),
-                MARKER_Y + 3.5,
-                point.finished,
-            )
-        )
-    return format_html('<g class="chart-finished-days">{}</g>', _join(parts))
-
-
-def _empty_state() -> SafeString:
+def _empty_state(text: str) -> SafeString:
     return format_html(
         '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#999"/>'
-        '<text class="chart-text chart-empty" x="{}" y="{}" font-size="14" '
+        '<text class="chart-text chart-empty" x="{}" y="{}" font-size="{}" '
         'text-anchor="middle" fill="#666">{}</text>',
         LEFT,
         BASELINE,
@@ -253,45 +191,57 @@ def _empty_state() -> SafeString:
         BASELINE,
         _num(LEFT + PLOT_W / 2),
         _num(TOP + PLOT_H / 2),
-        EMPTY_TEXT,
+        FONT + 2,
+        text,
     )
 
 
-def render_progress_chart(days: list[DayPoint]) -> SafeString:
-    """Inline SVG of ``days`` (oldest first): bars of points gained, markers for finishes.
+def render_bar_chart(
+    bars: Sequence[Bar],
+    *,
+    chart_id: str,
+    title: str,
+    empty_text: str,
+    fmt: Callable[[float], str] = hours_minutes,
+    ceiling: Callable[[float], float] = time_ceiling,
+    label_every: int = 1,
+    integer: bool = False,
+) -> SafeString:
+    """Inline SVG of ``bars`` (oldest first), or ``empty_text`` when every value is 0.
 
-    Without any gain or finish the chart says "No listening in the last 30 days" instead.
+    ``fmt`` writes a value (ticks, tooltips, the description); ``ceiling`` picks the y axis's
+    top; ``label_every`` labels every n-th bar counted back from the last; ``integer`` keeps only
+    whole-number ticks (counts).
     """
-    days = list(days)
-    title = "Listening progress, last 30 days"
-    if days:
-        title = f"Listening progress, {day_label(days[0].day)} to {day_label(days[-1].day)}"
-    if any(p.active for p in days):
-        slot = PLOT_W / len(days)
-        scale = nice_ceiling(max(p.gained for p in days))
+    bars = list(bars)
+    active = [bar for bar in bars if bar.value > 0]
+    if active:
+        slot = PLOT_W / len(bars)
+        scale = ceiling(max(bar.value for bar in bars))
         body = _join(
             [
-                _legend(),
-                _y_axis(scale),
-                _x_axis(days, slot),
-                _bars(days, slot, scale),
-                _finished_markers(days, slot),
+                _y_axis(scale, fmt, integer),
+                _x_axis(bars, slot, label_every),
+                _bars(bars, slot, scale, fmt),
             ]
         )
+        desc = "; ".join(f"{bar.spoken_label}: {fmt(bar.value)}" for bar in active) + "."
     else:
-        body = _empty_state()
+        body = _empty_state(empty_text)
+        desc = empty_text + "."
     return format_html(
-        '<svg class="audible-progress-chart" xmlns="http://www.w3.org/2000/svg" '
+        '<svg class="dash-bar-chart" id="{}" xmlns="http://www.w3.org/2000/svg" '
         'viewBox="0 0 {} {}" width="100%" preserveAspectRatio="xMidYMid meet" '
-        'role="img" aria-labelledby="{} {}" font-family="sans-serif">'
-        '<title id="{}">{}</title><desc id="{}">{}</desc>{}</svg>',
+        'role="img" aria-labelledby="{}-title {}-desc" font-family="sans-serif">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        chart_id,
         WIDTH,
         HEIGHT,
-        TITLE_ID,
-        DESC_ID,
-        TITLE_ID,
+        chart_id,
+        chart_id,
+        chart_id,
         title,
-        DESC_ID,
-        _description(days),
+        chart_id,
+        desc,
         body,
     )

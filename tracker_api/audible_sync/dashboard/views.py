@@ -15,7 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from tracker_api.audible_sync.dashboard.chart import render_progress_chart
+from tracker_api.audible_sync.dashboard.chart import count_text
+from tracker_api.audible_sync.dashboard.chart import nice_ceiling
+from tracker_api.audible_sync.dashboard.chart import render_bar_chart
 from tracker_api.audible_sync.dashboard.data import build_dashboard
 from tracker_api.audible_sync.dashboard.data import picker_users
 from tracker_api.audible_sync.pages.common import may_change
@@ -63,7 +65,7 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
             "title": f"Audible dashboard: {person}",
             "board": board,
             "person": person,
-            "chart": render_progress_chart(board.days),
+            **_charts(board.listened),
             "syncs": [_sync_row(log) for log in board.syncs],
             "picker": _picker(person, viewer) if viewer.is_superuser else None,
             "conflicts_url": _filtered(
@@ -77,6 +79,36 @@ def make_dashboard_view(site: AdminSite) -> Callable[..., HttpResponse]:
         return TemplateResponse(request, TEMPLATE, context)
 
     return dashboard_view
+
+
+def _charts(listened: Any) -> dict[str, Any]:
+    """The three listening charts (inline SVG) for the template."""
+    return {
+        "day_chart": render_bar_chart(
+            listened.by_day,
+            chart_id="chart-days",
+            title="Time listened per day, last 30 days",
+            empty_text="No listening in the last 30 days",
+            label_every=7,
+        ),
+        "month_chart": render_bar_chart(
+            listened.by_month,
+            chart_id="chart-months",
+            title="Time listened per month, last 12 months",
+            empty_text="No listening in the last 12 months",
+            label_every=2,
+        ),
+        "finished_chart": render_bar_chart(
+            listened.finished_by_month,
+            chart_id="chart-finished",
+            title="Books finished per month, last 12 months",
+            empty_text="No book finished in the last 12 months",
+            fmt=count_text,
+            ceiling=lambda top: max(4.0, nice_ceiling(top, (1, 2, 4, 5, 10))),
+            label_every=2,
+            integer=True,
+        ),
+    }
 
 
 def _notification_panel(person: Any) -> dict[str, Any]:
