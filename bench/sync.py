@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import statistics
@@ -142,6 +143,17 @@ def gateway_rss_mb(master_pid: int) -> float:
 
 
 # --------------------------------------------------------------------------- set-up
+def precompile() -> None:
+    """Byte-compile the project as the images' ``pip install`` does.
+
+    An editable checkout run with ``PYTHONDONTWRITEBYTECODE=1`` (as here, and in the images'
+    environment) would otherwise compile ~80 project modules from source in every command
+    process: 0.1-0.3 s that no deployed command pays.
+    """
+    for package in ("audible_contract", "audible_gateway", "tracker_api"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def reset_database(db_url: str) -> None:
     import psycopg
 
@@ -351,6 +363,7 @@ def main() -> None:
     import cli_baseline
 
     print(f"load average at start: {load()} (2 cores; `uptime`)")
+    precompile()
     reset_database(args.db)
     _django(args.db)
     with tempfile.TemporaryDirectory() as tmp:
