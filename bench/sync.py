@@ -349,7 +349,7 @@ def report(f: Figures, cli_note: str) -> None:
             runs("unchanged_overhead"),
         )
     )
-    print(_row("start-up + exit alone (`audible_sync --user <unknown>`)",
+    print(_row("start-up + exit alone (command, unknown person)",
                f.median("startup_wall"), "", "", runs("startup_wall")))  # fmt: skip
     print(_row("  the same, CPU seconds (user + system)", f.median("startup_cpu"), "", "",
                runs("startup_cpu")))  # fmt: skip
