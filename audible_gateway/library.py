@@ -18,6 +18,7 @@ import json
 import math
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -109,6 +110,26 @@ class EncodedItems(Sequence[dict[str, Any]]):
 
     def to_json(self) -> bytes:
         return b"[" + b",".join(self.chunks) + b"]"
+
+    def json_length(self) -> int:
+        """``len(self.to_json())`` without building it."""
+        return 2 + sum(map(len, self.chunks)) + max(len(self.chunks) - 1, 0)
+
+    def json_blocks(self, size: int = 1 << 16) -> Iterator[bytes]:
+        """``to_json()`` in blocks of about ``size`` bytes, so the answer is written without a
+        second (and, spliced into the body, a third) copy of the whole library in memory."""
+        block: list[bytes] = [b"["]
+        filled = 1
+        for number, chunk in enumerate(self.chunks):
+            if number:
+                block.append(b",")
+            block.append(chunk)
+            filled += len(chunk) + 1
+            if filled >= size:
+                yield b"".join(block)
+                block, filled = [], 0
+        block.append(b"]")
+        yield b"".join(block)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 from typing import Any
 
@@ -52,12 +53,17 @@ def connect_account() -> Response:
 
 @api.post("/library")
 def library() -> Response:
-    """The items are already compact JSON (see library.EncodedItems); splice them in."""
+    """The items are already compact JSON (see library.EncodedItems); they are written out
+    in blocks between the head and the rest of the answer, never joined into one body."""
     answer = operations.library(gateway(), _body())
     items = answer.pop("items")
     rest = json.dumps(answer, separators=(",", ":")).encode()
-    body = b'{"items":' + items.to_json() + (b"," + rest[1:] if len(rest) > 2 else b"}")
-    response = Response(body, mimetype="application/json")
+    head, tail = b'{"items":', (b"," + rest[1:] if len(rest) > 2 else b"}")
+    length = len(head) + items.json_length() + len(tail)
+    response = Response(
+        itertools.chain((head,), items.json_blocks(), (tail,)), mimetype="application/json"
+    )
+    response.headers["Content-Length"] = str(length)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -16,6 +16,9 @@ hits every figure alike; each figure is the median of its three runs):
 * **first sync**: ``manage.py audible_sync --user P --force`` of a fresh person, whole process;
 * **unchanged re-sync**: the same command again; "the sync itself" is the sync log's
   ``duration_ms``, the command overhead is the rest of the process's wall time;
+* **start-up + exit alone**: the command for a person who does not exist (Django set up, the
+  command imported, one query, the refusal, the exit), wall and CPU seconds: on a machine
+  busy with other work CPU seconds move far less than wall time;
 
 then three re-syncs after 1 % of the titles progressed. Each command runs in a fresh process
 (``bench/tracker_command.py``: ``manage.py`` plus its peak RSS) on the production settings.
@@ -30,8 +33,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,6 +55,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 SECRET = "bench-sync-secret-" + "x" * 20
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tracker_sync_bench"
 ROUNDS = 3
+NOBODY = "no-such-person"
 
 
 def _django(db_url: str) -> None:
@@ -92,19 +98,28 @@ def command(db_url: str, gateway: str, user: str) -> dict:
     }
     env.pop("DEBUG", None)
     argv = [sys.executable, str(ROOT / "bench" / "tracker_command.py")]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     done = subprocess.run(
         [*argv, "audible_sync", "--user", user, "--force"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
+    if user == NOBODY:  # start-up and exit alone: the command refuses an unknown user
+        return {"wall": wall, "cpu": cpu}
     if done.returncode != 0:
         raise SystemExit(f"the sync command failed: {done.stdout[-500:]} {done.stderr[-1500:]}")
     rss = float(done.stderr.strip().splitlines()[-1].split("=")[1])
     from tracker_api.audible_sync.models import AudibleSyncLog
 
     row = AudibleSyncLog.objects.filter(user__username=user).order_by("-id").first()
-    return {"wall": wall, "rss": rss, "log": row}
+    return {"wall": wall, "cpu": cpu, "rss": rss, "log": row}
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the waited-for children (the commands run one at a time),
+    which a loaded machine inflates far less than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def floor_seconds(sandbox_url: str, auth_data: dict) -> float:
@@ -142,6 +157,17 @@ def gateway_rss_mb(master_pid: int) -> float:
 
 
 # --------------------------------------------------------------------------- set-up
+def precompile() -> None:
+    """Byte-compile the project as the images' ``pip install`` does.
+
+    An editable checkout run with ``PYTHONDONTWRITEBYTECODE=1`` (as here, and in the images'
+    environment) would otherwise compile ~80 project modules from source in every command
+    process: 0.1-0.3 s that no deployed command pays.
+    """
+    for package in ("audible_contract", "audible_gateway", "tracker_api"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def reset_database(db_url: str) -> None:
     import psycopg
 
@@ -260,6 +286,10 @@ def bench_size(n: int, db_url: str, tmp: Path, cli: Path | None) -> Figures:
                 figures.add("unchanged_sync", row.duration_ms / 1000)
                 figures.add("unchanged_wall", same["wall"])
                 figures.add("unchanged_overhead", same["wall"] - row.duration_ms / 1000)
+                figures.add("unchanged_cpu", same["cpu"])
+                alone = command(db_url, gateway.url, NOBODY)
+                figures.add("startup_wall", alone["wall"])
+                figures.add("startup_cpu", alone["cpu"])
                 figures.add("unchanged_requests", row.audible_requests or 0)
                 figures.add("unchanged_rss", same["rss"])
                 figures.add("pages", -(-n // 1000))
@@ -319,6 +349,12 @@ def report(f: Figures, cli_note: str) -> None:
             runs("unchanged_overhead"),
         )
     )
+    print(_row("start-up + exit alone (command, unknown person)",
+               f.median("startup_wall"), "", "", runs("startup_wall")))  # fmt: skip
+    print(_row("  the same, CPU seconds (user + system)", f.median("startup_cpu"), "", "",
+               runs("startup_cpu")))  # fmt: skip
+    print(_row("unchanged re-sync, whole command, CPU seconds", f.median("unchanged_cpu"),
+               "", "", runs("unchanged_cpu")))  # fmt: skip
     print(_row("first sync, whole command", f.median("first_wall"),
                vs(f.median("first_wall"), cli, "audible-cli"),
                "<= 2 x audible-cli" if big else "", runs("first_wall")))  # fmt: skip
@@ -351,6 +387,7 @@ def main() -> None:
     import cli_baseline
 
     print(f"load average at start: {load()} (2 cores; `uptime`)")
+    precompile()
     reset_database(args.db)
     _django(args.db)
     with tempfile.TemporaryDirectory() as tmp:

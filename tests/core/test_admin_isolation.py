@@ -156,6 +156,8 @@ SAMPLES: dict[type[models.Model], Callable[[Any], Any] | None] = {
     User: None,
     Group: None,
 }
+# The admin modules load with the URL conf (tracker_api/core/admin_app.py), as a request does.
+admin.autodiscover()
 REGISTRY = sorted(admin.site._registry.items(), key=lambda pair: pair[0]._meta.label)
 OWNED = [(model, model_admin) for model, model_admin in REGISTRY if SAMPLES.get(model)]
 

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_ONLY = ("audible_gateway", "flask", "werkzeug", "audible", "cryptography", "httpx")
@@ -76,3 +77,84 @@ def test_importing_one_gateway_module_does_not_load_flask():
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+COMMAND_PROBE = r"""
+import json, sys
+import django
+django.setup()
+from django.core.management import load_command_class
+load_command_class("tracker_api.audible_sync", "audible_sync")
+print(json.dumps(sorted(sys.modules)))
+"""
+# What `manage.py audible_sync` (cron, every 15 minutes) must not pay for: the gateway's
+# stack, and the web side (admin modules, person pages, REST views, the schema generator),
+# which load with the URL conf (tracker_api/core/admin_app.py).
+NOT_IN_THE_SYNC_COMMAND = (
+    *GATEWAY_ONLY,
+    "bs4",
+    "tracker_api.audible_sync.admin",
+    "tracker_api.audible_sync.dashboard",
+    "tracker_api.audible_sync.pages",
+    "tracker_api.audible_sync.api",
+    "tracker_api.core.admin",
+    "tracker_api.config.urls",
+    "drf_spectacular.openapi",
+    "rest_framework.views",
+)
+
+
+def _probe(code: str) -> Any:
+    """Run ``code`` in a fresh interpreter on the production settings; its last line, parsed."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "tracker_api.config.settings",
+        "SECRET_KEY": "an-import-probe-key-that-is-long-enough-0123456789",
+        "AUDIBLE_API_SECRET": "an-import-probe-gateway-secret-0123456789",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_sync_command_loads_neither_the_gateway_nor_the_web_side():
+    loaded = set(_probe(COMMAND_PROBE))
+    assert "tracker_api.audible_sync.management.commands.audible_sync" in loaded
+    assert "tracker_api.audible_sync.sync.service" in loaded
+    unwanted = {
+        name
+        for name in loaded
+        for prefix in NOT_IN_THE_SYNC_COMMAND
+        if name == prefix or name.startswith(prefix + ".")
+    }
+    assert not unwanted, sorted(unwanted)
+
+
+def test_the_admin_check_and_the_url_conf_discover_every_admin_module():
+    """Discovery moved out of django.setup(): ``manage.py check`` still checks every
+    ``ModelAdmin``, and the URL conf (what a request routes through) registers them all."""
+    code = (
+        "import json, django; django.setup()\n"
+        "from django.contrib import admin\n"
+        "from django.core import checks\n"
+        "from tracker_api.notifications.models import Channel\n"
+        "from tracker_api.audible_sync.models import AudibleConflict\n"
+        "before = admin.site.is_registered(AudibleConflict)\n"
+        "checks.run_checks(tags=[checks.Tags.admin])\n"
+        "after_check = admin.site.is_registered(AudibleConflict), "
+        "admin.site.is_registered(Channel)\n"
+        "print(json.dumps([before, *after_check]))\n"
+    )
+    assert _probe(code) == [False, True, True]
+    by_urls = (
+        "import json, django; django.setup()\n"
+        "import tracker_api.config.urls\n"
+        "from django.contrib import admin\n"
+        "from tracker_api.audible_sync.models import AudibleConflict\n"
+        "print(json.dumps(admin.site.is_registered(AudibleConflict)))\n"
+    )
+    assert _probe(by_urls) is True

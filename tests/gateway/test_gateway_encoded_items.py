@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from audible_gateway.known_progress import Known
 from audible_gateway.library import EncodedItems
 from audible_gateway.library import Pending
@@ -42,6 +44,20 @@ def test_encoded_items_decode_on_demand_and_splice_into_json():
     assert items[1] == {"asin": "\u00e9"}
     assert items[:1] == [{"asin": "A"}]
     assert json.loads(items.to_json()) == [{"asin": "A"}, {"asin": "\u00e9"}]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 300])
+@pytest.mark.parametrize("size", [1, 40, 1 << 16])
+def test_the_answer_is_written_in_blocks_that_make_the_same_json(count, size):
+    """/api/library writes ``json_blocks`` with ``json_length`` as its Content-Length."""
+    texts = [f'{{"asin":"A{n}","t":"\u00e9{"x" * (n % 13)}"}}' for n in range(count)]
+    items = EncodedItems([text.encode() for text in texts])
+    blocks = list(items.json_blocks(size))
+    assert b"".join(blocks) == items.to_json()
+    assert items.json_length() == len(items.to_json())
+    if size == 1 and count > 1:
+        assert len(blocks) >= count  # bounded blocks, not one joined body
+    assert all(len(block) < size + 64 for block in blocks[:-1])
 
 
 def test_a_title_in_progress_the_caller_holds_unchanged_is_done_at_once():

@@ -10,6 +10,10 @@ from tracker_api.core import login_links
 from tracker_api.core.branding import favicon
 from tracker_api.core.views import health
 
+# The admin modules are discovered here, not in django.setup() (tracker_api/core/admin_app.py):
+# a process that never routes a request (the sync command) does not load them.
+admin.autodiscover()
+
 urlpatterns = [
     *login_links.urlpatterns,
     path("admin/", admin.site.urls),

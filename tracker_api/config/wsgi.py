@@ -16,3 +16,7 @@ application = get_wsgi_application()
 from tracker_api.core.checks import refuse_to_start_wrong  # noqa: E402  (needs the app registry)
 
 refuse_to_start_wrong()
+
+# A web process routes requests: load the URL conf (and with it the admin modules,
+# tracker_api/core/admin_app.py) now, at boot, not inside the first request.
+import tracker_api.config.urls  # noqa: E402, F401
