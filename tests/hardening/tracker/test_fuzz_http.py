@@ -170,3 +170,36 @@ def test_an_id_beyond_the_database_range_is_a_404_on_every_route(served):
             where = (method, url, response.status_code, response.text[:300])
             assert response.status_code == 404, where
             assert response.json()["error"]["code"], where
+
+
+def test_what_gunicorn_refuses_itself_is_answered_in_the_json_error_shape(served):
+    """A request line over gunicorn's 4094 bytes (a long query string: the HTTP fuzz sent one)
+    or an oversized header never reaches Django; gunicorn's answer was an HTML page echoing
+    the request. Now: the error envelope with a stable code, nothing of the request in it."""
+    live, world, _ = served
+    assert live.tracker is not None
+    token = f"Token {world.owner_token}"
+    long_query = requests.get(
+        live.tracker.url + "/api/notifications/channels",
+        params={"search": "x" * 5000},
+        headers={"Authorization": token},
+        timeout=30,
+    )
+    assert long_query.status_code == 400
+    assert long_query.headers["Content-Type"] == "application/json"
+    assert long_query.json() == {
+        "error": {
+            "code": "request_line_too_large",
+            "message": "The request line (method, path and query string) is too long.",
+        }
+    }
+    secret_header = "leak-me-" + "y" * 9000
+    big_header = requests.get(
+        live.tracker.url + "/api/books",
+        headers={"Authorization": token, "X-Extra": secret_header},
+        timeout=30,
+    )
+    assert big_header.status_code == 431
+    assert big_header.json()["error"]["code"] == "request_headers_too_large"
+    assert "leak-me" not in big_header.text
+    assert world.owner_token not in long_query.text + big_header.text
