@@ -3,9 +3,13 @@ default: gunicorn with two workers (threads in each) on the embedded SQLite file
 gateway and sandbox behind it (real processes), so the Audible operations reach a real gateway
 instead of answering "gateway unreachable".
 
-Two workers on one SQLite file are the setting where concurrent writers used to meet "database
-is locked" (a 500); this run must see no 5xx at all, every answer fit the schema and no secret
-in any answer. Derandomized (the same cases every run) and bounded by its example counts;
+What only a served tracker shows: gunicorn's own answers (a request line it refuses), each
+worker's own SQLite connection to one file (WAL, busy timeout, ``BEGIN IMMEDIATE``), the
+SQLite backend's limits on values (an id over 64 bits), and the wire format of every answer.
+The run must see no 5xx, every answer fit the schema and no secret in any answer. (Requests
+go one at a time; concurrent writers on SQLite are ``tests/deploy/test_sqlite_concurrency.py``.)
+
+Derandomized (the same cases every run) and bounded by its example counts;
 ``FUZZ_HTTP_EXAMPLES`` / ``FUZZ_HTTP_OTHER_EXAMPLES`` (with ``FUZZ_RANDOM=1`` for new cases)
 run it at length, where the time budget is not asserted.
 """
