@@ -166,3 +166,23 @@ def test_decisions_serialise_to_json_ready_dicts(index: CatalogIndex) -> None:
     }  # fmt: skip
     assert data["book"]["recommendation"] == "strong"
     assert data["book"]["similarity"] == pytest.approx(1 - data["book"]["distance"])
+
+
+def test_brand_evidence_cached_per_book_follows_books_added_and_removed_mid_sync() -> None:
+    """The index caches whether a book's main title is a brand (once per book, not per pair);
+    a book that makes a name a series, or stops doing so, must be seen by the next match."""
+    volume = CatalogBook(id=1, title="Gizmo Guild: The Tin Lantern", authors=("Rhea Stone",))
+    books = build_index([volume])
+    source = item("Gizmo Guild", ["Rhea Stone"])
+    assert not books.is_brand_book(1)
+    assert decide(propose(source, books)).kind == "linked"
+    # Another author's book names "Gizmo Guild" as its series: now a brand, so the catalogue
+    # holds one of its volumes and the brand's own book is a question.
+    books.add(CatalogBook(id=2, title="The Brass Owl", authors=("Ned Vale",), series="Gizmo Guild"))
+    assert books.is_brand_book(1)
+    decision = decide(propose(source, books))
+    assert decision.kind == "conflict"
+    assert any("the book's title goes on" in r for r in decision.candidates[0].reasons)
+    books.remove(2)
+    assert not books.is_brand_book(1)
+    assert decide(propose(source, books)).kind == "linked"

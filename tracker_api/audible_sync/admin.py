@@ -218,7 +218,7 @@ class AudibleConflictAdmin(NoBulkDeleteMixin, OwnerScopedAdmin):
     def get_urls(self) -> list[Any]:
         resolve = self.admin_site.admin_view(self.resolve_view)
         return [
-            path("<int:pk>/resolve/", resolve, name="audible_sync_audibleconflict_resolve"),
+            path("<id:pk>/resolve/", resolve, name="audible_sync_audibleconflict_resolve"),
             *super().get_urls(),
         ]
 
@@ -444,7 +444,7 @@ class AudibleBookMappingAdmin(OwnerScopedAdmin):
     def get_urls(self) -> list[Any]:
         relink = self.admin_site.admin_view(self.relink_view)
         return [
-            path("<int:pk>/relink/", relink, name="audible_sync_audiblebookmapping_relink"),
+            path("<id:pk>/relink/", relink, name="audible_sync_audiblebookmapping_relink"),
             *super().get_urls(),
         ]
 

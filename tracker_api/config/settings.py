@@ -171,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    # <id:...> (tracker_api.core.converters) is documented as <int:...> is: an integer.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     # The docs page is served from the package, so it works with no internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -28,5 +28,8 @@ class CoreConfig(AppConfig):
         # Registers the startup checks (secrets, PORT): tracker_api.core.checks.
         from tracker_api.core import checks  # noqa: F401
 
+        # The <id:...> path converter every URL conf uses for database ids: core.converters.
+        from tracker_api.core import converters  # noqa: F401
+
         # After every migrate: the person group holds exactly roles.PERSON_PERMISSIONS.
         post_migrate.connect(_keep_person_group_current, dispatch_uid="core.person_group")

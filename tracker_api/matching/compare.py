@@ -20,22 +20,20 @@ from rapidfuzz.distance import Indel
 from tracker_api.matching import parts
 from tracker_api.matching.config import MatchConfig
 from tracker_api.matching.distance import Distance
-from tracker_api.matching.normalize import fold
-from tracker_api.matching.normalize import series_key
 from tracker_api.matching.normalize import text_similarity
 from tracker_api.matching.people import authors_similarity
+from tracker_api.matching.prepared import ALTERNATE_COST
+from tracker_api.matching.prepared import LISTED_COST
 from tracker_api.matching.prepared import Prepared
 from tracker_api.matching.types import Candidate
 from tracker_api.matching.types import CatalogBook
 
 _CONNECTORS = frozenset({"and", "the", "of", "in", "a", "an", "to"})
-# What it costs to match on a reduced form of the title rather than the whole of it.
-ALTERNATE_COST = 0.04
+# What it costs to match on a reduced form of the title rather than the whole of it
+# (ALTERNATE_COST and LISTED_COST live with the title forms in ``prepared``).
 SERIES_PREFIX_COST = 0.02
 SUBTITLE_ONLY_COST = 0.08
 MAIN_IS_SERIES_COST = 0.15
-# One of the works a collection's title lists ("A, B and C", "A and Other Stories").
-LISTED_COST = 0.1
 # Part/whole checks only matter when the titles are otherwise this alike.
 REMAINDER_MIN_SIMILARITY = 0.7
 # Series names this alike are taken to be the same series when comparing positions.
@@ -84,7 +82,7 @@ def best_title_match(item: Prepared, book: Prepared) -> TitleMatch:
     series_names = book.series_names
     # "Vampire Academy: Last Sacrifice" against "Vampire Academy" (the series' first book):
     # when the item's main title is the book's series name, the subtitle is the real title.
-    main_is_series = item.title.subtitle and series_key(item.title.main) in book.series_keys
+    main_is_series = item.title.subtitle and item.main_series_key in book.series_keys
     # form -> (cost, label, whether the subtitle is in it); the first offer of a form wins
     # unless a later one is cheaper.
     item_forms: dict[str, tuple[float, str, bool]] = {}
@@ -111,11 +109,7 @@ def best_title_match(item: Prepared, book: Prepared) -> TitleMatch:
     for element in item.listed:
         offer(element, LISTED_COST, "one of the works the item lists", True)
     book_has_sub = bool(book.title.subtitle)
-    book_forms = {book.title.main: (0.0, False), book.title.full: (0.0, book_has_sub)}
-    for alt in book.title.alternates:
-        book_forms.setdefault(alt, (ALTERNATE_COST, True))
-    for element in book.listed:
-        book_forms.setdefault(element, (LISTED_COST, True))
+    book_forms = book.title_forms
     best, how, used, book_used = 0.0, "title", True, True
     for text, (cost, label, with_sub) in item_forms.items():
         for other, (other_cost, other_sub) in book_forms.items():
@@ -266,8 +260,8 @@ def _compare_imprints(item: Prepared, book: Prepared, dist: Distance, reasons: l
     Classics)"): perhaps the plain text, perhaps a simplified one, so a person looks. (On the
     catalogue side brackets are series names; only retelling labels count there, as
     adaptations.)"""
-    keys = {series_key(fold(label)) for label in book.kinds.imprints} | book.series_keys
-    alone = [label for label in item.kinds.imprints if series_key(fold(label)) not in keys]
+    keys = book.label_keys
+    alone = [label for label, key in item.imprint_keys if key not in keys]
     if alone:
         dist.add("imprint", 1.0)
         reasons.append(
@@ -293,14 +287,12 @@ def _compare_parts(
     # Both sides numbering the same volume of the same series settle which volume it is.
     if rest and _same_volume(item, book):
         rest = ""
-    names = frozenset(
-        word for name in (*item.series_names, *book.series_names) for word in name.split()
-    ) | frozenset(token for person in (*item.names, *book.names) for token in person.tokens)
+    names = item.name_words | book.name_words
+    surnames = item.surnames | book.surnames
     if rest and not found.item_subtitle_used:
-        other_words = set(book.title.full.split()) | names
-        surnames = {person.surname for person in (*item.names, *book.names)}
+        other_words = book.full_words | names
         accounted = parts.accounted_for(rest, other_words, book.series_names, surnames)
-        if not accounted and (brand or not parts.is_description(item.title.lead)):
+        if not accounted and (brand or not item.lead_is_description):
             dist.add("remainder", 1.0)
             what = "after a name used for a series" if brand else "that reads as a title"
             reasons.append(
@@ -317,10 +309,9 @@ def _compare_parts(
         and not found.book_subtitle_used
         and "remainder" not in dist.penalties()
         and not _same_volume(item, book)
-        and not parts.is_description(book.title.lead)
+        and not book.lead_is_description
     ):
-        other_words = set(item.title.full.split()) | names
-        surnames = {person.surname for person in (*item.names, *book.names)}
+        other_words = item.full_words | names
         if not parts.accounted_for(book_rest, other_words, item.series_names, surnames):
             dist.add("remainder", 1.0)
             reasons.append(
@@ -334,18 +325,14 @@ def _compare_parts(
     if (
         not explained
         and found.similarity < 1.0
-        and any(
-            parts.extends(item.title.main, form, names)
-            for form in {book.title.full, book.title.main}
-        )
+        and any(parts.extends(item.title.main, form, names) for form in book.main_and_full)
     ):
         dist.add("companion", 1.0)
         reasons.append("the item's title contains the book's and adds words: maybe a companion")
     # Contents: one side lists works and the other is one of them.
     for mine, other, side in ((item, book, "item"), (book, item, "book")):
         if any(
-            parts.is_listed(form, other.listed, other.title.full)
-            for form in {mine.title.main, mine.title.full, *mine.title.alternates}
+            parts.is_listed(form, other.listed, other.title.full) for form in mine.title_variants
         ):
             dist.add("contents", 1.0)
             reasons.append(f"the {side} is one of the works the other's title lists")

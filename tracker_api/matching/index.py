@@ -18,7 +18,6 @@ from rapidfuzz.distance import Indel
 
 from tracker_api.matching.config import MatchConfig
 from tracker_api.matching.normalize import STOPWORDS
-from tracker_api.matching.normalize import series_key
 from tracker_api.matching.prepared import Prepared
 from tracker_api.matching.prepared import prepare_book
 from tracker_api.matching.types import CatalogBook
@@ -45,9 +44,15 @@ class CatalogIndex:
         self._by_squashed: dict[str, set[Any]] = defaultdict(set)
         self._by_title: dict[str, set[Any]] = defaultdict(set)
         self._by_word: dict[str, set[Any]] = defaultdict(set)
-        self._titles: dict[Any, tuple[str, str]] = {}
+        # Per book, what retrieval reads for every item it meets: main and full title, and
+        # the id as text (the tie-breaker), so a pool is built by lookups alone.
+        self._titles: tuple[dict[Any, str], dict[Any, str]] = ({}, {})
+        self._id_text: dict[Any, str] = {}
         # How many books use a name as a series (brand evidence).
         self._series_count: Counter[str] = Counter()
+        # is_brand of each catalogue book, asked once per book rather than once per pair;
+        # emptied whenever a book comes or goes (the series counts it reads change).
+        self._book_brand: dict[Any, bool] = {}
 
     def __len__(self) -> int:
         return len(self.books)
@@ -57,8 +62,11 @@ class CatalogIndex:
         if book.id in self.books:
             self.remove(book.id)
         prepared = prepare_book(book)
+        self._book_brand.clear()
         self.books[book.id] = (book, prepared)
-        self._titles[book.id] = (prepared.title.main, prepared.title.full)
+        self._titles[0][book.id] = prepared.title.main
+        self._titles[1][book.id] = prepared.title.full
+        self._id_text[book.id] = str(book.id)
         for key, table in self._keys(prepared):
             table[key].add(book.id)
         self._series_count.update(prepared.series_keys)
@@ -66,9 +74,11 @@ class CatalogIndex:
     def remove(self, book_id: Any) -> None:
         """Forget a book (e.g. deleted mid-sync)."""
         entry = self.books.pop(book_id, None)
-        self._titles.pop(book_id, None)
+        for titles in (*self._titles, self._id_text):
+            titles.pop(book_id, None)
         if entry is None:
             return
+        self._book_brand.clear()
         self._series_count.subtract(entry[1].series_keys)
         for key, table in self._keys(entry[1]):
             ids = table.get(key)
@@ -98,8 +108,15 @@ class CatalogIndex:
         duplicate editions as a brand, so that alone is no evidence.)"""
         if not item.title.subtitle or not item.title.main:
             return False
-        key = series_key(item.title.main)
+        key = item.main_series_key
         return key in item.series_keys or self._series_count[key] > 0
+
+    def is_brand_book(self, book_id: Any) -> bool:
+        """``is_brand`` of an indexed book, computed once until the catalogue changes."""
+        found = self._book_brand.get(book_id)
+        if found is None:
+            found = self._book_brand[book_id] = self.is_brand(self.books[book_id][1])
+        return found
 
     def identifier_hits(self, item: Prepared) -> set[Any]:
         """Books sharing an ISBN or the ASIN with the item."""
@@ -139,14 +156,15 @@ class CatalogIndex:
         pool -= hits
         keys = [k for k in dict.fromkeys((item.title.main, item.title.full)) if k]
         keys += [k for k in item.title.alternates if k not in keys]
-        ids = sorted(pool, key=str)
+        ids = sorted(pool, key=self._id_text.__getitem__)
         quick = [0.5 if book_id in author_ids else 0.0 for book_id in ids]
         best = [0.0] * len(ids)
         for field in (0, 1):
-            choices = [self._titles[b][field] for b in ids]
+            choices = list(map(self._titles[field].__getitem__, ids))
             for key in keys:
-                for _, score, position in process.extract(
-                    key, choices, scorer=Indel.normalized_similarity, limit=None
+                # extract_iter: every choice's score in pool order, with no sort to pay for.
+                for _, score, position in process.extract_iter(
+                    key, choices, scorer=Indel.normalized_similarity
                 ):
                     if score > best[position]:
                         best[position] = score

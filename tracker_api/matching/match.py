@@ -43,7 +43,7 @@ def propose(
         scored.append(
             compare(
                 prepared, book, book_prepared, config,
-                brand=brand, book_brand=index.is_brand(book_prepared),
+                brand=brand, book_brand=index.is_brand_book(book.id),
             )
         )  # fmt: skip
     scored.sort(key=lambda c: (c.identifier is None, c.distance, str(c.book.id)))

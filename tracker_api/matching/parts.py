@@ -19,6 +19,7 @@ Each answer errs towards a conflict: these cap the recommendation, they never li
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from tracker_api.matching.normalize import is_edition_note
 from tracker_api.matching.normalize import parse_series_marker
@@ -62,7 +63,10 @@ def is_description(lead: str) -> bool:
 
 
 def accounted_for(
-    remainder: str, other_words: set[str], extra: tuple[str, ...], surnames: set[str]
+    remainder: str,
+    other_words: AbstractSet[str],
+    extra: tuple[str, ...],
+    surnames: AbstractSet[str],
 ) -> bool:
     """The remainder's meaningful words all appear on the other side (its title, series
     names), it contains one of ``extra`` (a series name), or it names the author (a label

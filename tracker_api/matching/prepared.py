@@ -1,6 +1,10 @@
 """Normalised forms of both sides, computed once: books when the index is built, items once.
 
-Comparison then only reads these fields, which keeps scoring a candidate cheap.
+Comparison then only reads these fields, which keeps scoring a candidate cheap. What the
+part/whole, imprint and title rules derive from one side alone (its title forms, word sets,
+name words, whether its subtitle reads as a description) is a cached property here: for a
+catalogue book it is computed on its first comparison and then read by every later pair of
+the run (the index keeps the Prepared), instead of once per item x book pair.
 """
 
 from __future__ import annotations
@@ -25,9 +29,15 @@ from tracker_api.matching.normalize import position_text
 from tracker_api.matching.normalize import series_key
 from tracker_api.matching.normalize import title_key
 from tracker_api.matching.normalize import title_numbers
+from tracker_api.matching.parts import is_description
 from tracker_api.matching.parts import list_elements
 from tracker_api.matching.types import CatalogBook
 from tracker_api.matching.types import SourceItem
+
+# What it costs to match on a reduced form of the title rather than the whole of it.
+ALTERNATE_COST = 0.04
+# One of the works a collection's title lists ("A, B and C", "A and Other Stories").
+LISTED_COST = 0.1
 
 _LANGUAGES = {
     "en": ("english", "eng", "en", "en-us", "en-gb", "en_us", "en_gb", "en-ca", "en-au"),
@@ -82,6 +92,66 @@ class Prepared:
     @cached_property
     def series_keys(self) -> frozenset[str]:
         return frozenset(series_key(n) for n in self.series_names)
+
+    # --- derived once per side for the comparison rules (see the module docstring) ---------
+
+    @cached_property
+    def main_series_key(self) -> str:
+        """The main title as a series name (the brand check)."""
+        return series_key(self.title.main)
+
+    @cached_property
+    def title_forms(self) -> dict[str, tuple[float, bool]]:
+        """This side as the *book* of a title pairing: form -> (cost, whether the subtitle is
+        in it); main and full title first, then alternates and listed works. Read-only."""
+        has_sub = bool(self.title.subtitle)
+        forms = {self.title.main: (0.0, False), self.title.full: (0.0, has_sub)}
+        for alt in self.title.alternates:
+            forms.setdefault(alt, (ALTERNATE_COST, True))
+        for element in self.listed:
+            forms.setdefault(element, (LISTED_COST, True))
+        return forms
+
+    @cached_property
+    def title_variants(self) -> frozenset[str]:
+        """Main, full and alternate titles (the contents rule looks each up in a list)."""
+        return frozenset({self.title.main, self.title.full, *self.title.alternates})
+
+    @cached_property
+    def main_and_full(self) -> frozenset[str]:
+        return frozenset({self.title.full, self.title.main})
+
+    @cached_property
+    def full_words(self) -> frozenset[str]:
+        """The words of the full title."""
+        return frozenset(self.title.full.split())
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        """Every word of this side's series names and authors' names (words a remainder or a
+        companion title may contain without naming another work)."""
+        return frozenset(word for name in self.series_names for word in name.split()) | frozenset(
+            token for person in self.names for token in person.tokens
+        )
+
+    @cached_property
+    def surnames(self) -> frozenset[str]:
+        return frozenset(person.surname for person in self.names)
+
+    @cached_property
+    def lead_is_description(self) -> bool:
+        """Whether the first segment after the main title describes (``parts``)."""
+        return is_description(self.title.lead)
+
+    @cached_property
+    def imprint_keys(self) -> tuple[tuple[str, str], ...]:
+        """Each imprint label with its key as a series name."""
+        return tuple((label, series_key(fold(label))) for label in self.kinds.imprints)
+
+    @cached_property
+    def label_keys(self) -> frozenset[str]:
+        """Imprint and series keys: labels that, on this side, explain the other's label."""
+        return frozenset(key for _, key in self.imprint_keys) | self.series_keys
 
 
 def _names(

@@ -158,7 +158,7 @@ class ChannelAdmin(OwnerScopedAdmin):
     def get_urls(self) -> list[Any]:
         test = self.admin_site.admin_view(self.test_view)
         return [
-            path("<int:pk>/test/", test, name="notifications_channel_test"),
+            path("<id:pk>/test/", test, name="notifications_channel_test"),
             *super().get_urls(),
         ]
 

@@ -1,7 +1,9 @@
 """Property-based fuzzing of the tracker from its own OpenAPI schema (schemathesis).
 
 Every operation of ``GET /api/schema?format=json`` is driven in-process (the Django WSGI
-application, the same one gunicorn serves) with generated requests, in schemathesis' positive
+application, the same one gunicorn serves), or over real HTTP when given the base URL of a
+served tracker (``test_fuzz_http.py``: gunicorn, two workers, the embedded SQLite), with
+generated requests, in schemathesis' positive
 and negative modes, as a real person with data (token auth), with a wrong token and with none.
 Path ids and body fields are swapped, some of the time, for real values (the person's books and
 conflicts, another person's book, real ASINs), so the fuzzer also reaches the code behind a
@@ -58,6 +60,10 @@ def _choice(values: Sequence[Any]) -> st.SearchStrategy[Any]:
 
 
 def load_schema(app: Any) -> Any:
+    """The schema of a WSGI application (in-process), or of a served tracker when ``app`` is
+    its base URL (``http://127.0.0.1:PORT``): its cases then go over real HTTP."""
+    if isinstance(app, str):
+        return schemathesis.openapi.from_url(app.rstrip("/") + SCHEMA_PATH)
     return schemathesis.openapi.from_wsgi(SCHEMA_PATH, app)
 
 
@@ -71,6 +77,7 @@ def fuzz_tracker(
     other_examples: int | None = None,
     modes: Sequence[GenerationMode] = MODES,
     operations: Sequence[str] | None = None,
+    call_kwargs: dict[str, Any] | None = None,
 ) -> FuzzReport:
     """Fuzz every operation of the tracker's schema and report what came back.
 
@@ -78,7 +85,9 @@ def fuzz_tracker(
     the first one gets ``max_examples`` per operation and mode, the others
     ``other_examples``. ``real_values`` maps body keys and the ``id`` path parameter to real
     values swapped in some of the time. ``forbidden`` are strings no answer may contain.
-    ``operations`` restricts the run to these labels (``"GET /api/books"``).
+    ``operations`` restricts the run to these labels (``"GET /api/books"``). ``app`` is the
+    WSGI application, or a served tracker's base URL (see ``load_schema``); ``call_kwargs``
+    go to every ``case.call`` (over HTTP: a ``session`` to keep connections, a ``timeout``).
     """
     started = time.monotonic()
     report = FuzzReport()
@@ -92,8 +101,9 @@ def fuzz_tracker(
                 continue
             for mode in modes:
                 _fuzz_operation(
-                    operation, mode, label, authorization, swaps, forbidden, examples, report
-                )
+                    operation, mode, label, authorization, swaps, forbidden, examples, report,
+                    call_kwargs or {},
+                )  # fmt: skip
     report.seconds = time.monotonic() - started
     return report
 
@@ -107,6 +117,7 @@ def _fuzz_operation(
     forbidden: Sequence[str],
     examples: int,
     report: FuzzReport,
+    call_kwargs: dict[str, Any],
 ) -> None:
     @fuzz_settings(examples)
     @given(case=operation.as_strategy(generation_mode=mode), choices=swaps)
@@ -119,7 +130,7 @@ def _fuzz_operation(
             headers["Authorization"] = authorization
         case.headers = headers
         case.cookies = {}
-        response = case.call()
+        response = case.call(**call_kwargs)
         report.judge(case, response, identity=label, mode=mode, forbidden=forbidden)
 
     with contextlib.suppress(Unsatisfiable):  # e.g. no negative request for a GET without input

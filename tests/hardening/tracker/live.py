@@ -1,5 +1,6 @@
 """Sandbox + gateway (gunicorn) + tracker (gunicorn, ``manage.py``) as real processes on one
-PostgreSQL database, for the load, crash and key-rotation checks (tests and bench scripts).
+database (PostgreSQL, or the embedded SQLite file with ``db_url=""``), for the load, crash,
+key-rotation and HTTP fuzz checks (tests and bench scripts).
 
 Unlike ``tests/e2e``'s session-wide system, each user of this module gets processes of its
 own, so a gateway restarted with other keys or a generated library never leaks into others.
@@ -43,6 +44,10 @@ class Live:
     key: str = field(default_factory=lambda: Fernet.generate_key().decode())
     stale_s: int = 3
     gateway_workers: int = 2
+    # One SECRET_KEY for the tracker and every manage.py beside it (a fuzz run checks no
+    # answer shows it); ``tracker_extra`` joins their environment (e.g. TRACKER_VAR_DIR).
+    secret_key: str = field(default_factory=lambda: "hardening-" + secrets.token_hex(16))
+    tracker_extra: dict[str, str] = field(default_factory=dict)
     group: ServiceGroup = field(default_factory=ServiceGroup)
     sandbox: Service | None = None
     gateway: Service | None = None
@@ -93,7 +98,7 @@ class Live:
         return {
             "DATABASE_URL": self.db_url,
             "CONN_MAX_AGE": "0",
-            "SECRET_KEY": "hardening-" + secrets.token_hex(16),
+            "SECRET_KEY": self.secret_key,
             "DEBUG": "false",
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -106,6 +111,7 @@ class Live:
             "AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S": "1",
             "AUDIBLE_GATEWAY_READ_TIMEOUT_S": "300",
             "AUDIBLE_SYNC_LOCK_STALE_S": str(self.stale_s),
+            **self.tracker_extra,
             **extra,
         }
 

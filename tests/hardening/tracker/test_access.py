@@ -215,7 +215,7 @@ def test_every_list_shows_the_owner_their_rows_and_another_person_none(owned):
             continue
         answer = owner.get(_path_for(endpoint, owned))
         if isinstance(answer.json(), dict) and "results" in answer.json():
-            listed.add(re.sub(r"<(?:int:)?pk>", "{book}", endpoint.template))
+            listed.add(re.sub(r"<(?:\w+:)?pk>", "{book}", endpoint.template))
     assert listed == set(OWNER_LISTS), "a new list endpoint: add it to OWNER_LISTS"
     for template, key in OWNER_LISTS.items():
         path = template.format(book=owned["book"].pk)

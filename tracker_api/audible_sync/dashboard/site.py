@@ -32,7 +32,7 @@ def install(site: AdminSite) -> None:
     def get_urls() -> list[Any]:
         return [
             path(f"{APP_LABEL}/dashboard/", view, name="audible_sync_dashboard"),
-            path(f"{APP_LABEL}/dashboard/<int:user_id>/", view, name="audible_sync_dashboard_user"),
+            path(f"{APP_LABEL}/dashboard/<id:user_id>/", view, name="audible_sync_dashboard_user"),
             *page_urls(site),
             *site_urls(),
         ]

@@ -61,7 +61,7 @@ class RunUndoAdminMixin:
     def get_urls(self) -> list[Any]:
         undo = self.admin_site.admin_view(self.undo_view)  # type: ignore[attr-defined]
         return [
-            path("<int:pk>/undo/", undo, name="audible_sync_audiblesynclog_undo"),
+            path("<id:pk>/undo/", undo, name="audible_sync_audiblesynclog_undo"),
             *super().get_urls(),  # type: ignore[misc]
         ]
 

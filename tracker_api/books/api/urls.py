@@ -14,8 +14,8 @@ router.register("books", BookViewSet, basename="book")
 
 urlpatterns = [
     *router.urls,
-    path("books/<int:pk>/reads", BookReadsView.as_view(), name="book-reads"),
-    path("books/<int:pk>/reads/<int:read_id>", BookReadDetailView.as_view(), name="book-read"),
-    path("books/<int:pk>/history", BookHistoryView.as_view(), name="book-history"),
+    path("books/<id:pk>/reads", BookReadsView.as_view(), name="book-reads"),
+    path("books/<id:pk>/reads/<id:read_id>", BookReadDetailView.as_view(), name="book-read"),
+    path("books/<id:pk>/history", BookHistoryView.as_view(), name="book-history"),
     path("reads", ReadListView.as_view(), name="reads"),
 ]
