@@ -112,7 +112,13 @@ class CollectionStore:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.by_id: dict[str, Collection] = {}
-        self._add(Collection(FAVORITES, "Favorites", "", _now_iso()))
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to an account with only its (empty) favourites."""
+        with self.state.lock:
+            self.by_id.clear()
+            self._add(Collection(FAVORITES, "Favorites", "", _now_iso()))
 
     def _add(self, collection: Collection) -> Collection:
         collection.state_token = str(self.state.tick())
@@ -251,6 +257,17 @@ class CollectionStore:
             return {"state_token": self._touch(collection)}
 
     # ---------------------------------------------------------------- for tests and demos
+    def move(self, asin: str, to: str) -> None:
+        """Take ``asin`` out of every collection and put it into the one named ``to``."""
+        with self.state.lock:
+            target = self.named(to)
+            if target is None:
+                raise SandboxError(404, NOT_FOUND)
+            for collection in self.by_id.values():
+                if collection is not target and collection.added.pop(asin, None) is not None:
+                    self._touch(collection)
+            self.add_items(target.collection_id, {"asins": [asin]})
+
     def named(self, name: str) -> Collection | None:
         with self.state.lock:
             return next((c for c in self.by_id.values() if c.name == name), None)

@@ -140,6 +140,7 @@ INSTALLED_APPS += [
     "tracker_api.books",
     "tracker_api.audible_sync",
     "tracker_api.notifications",
+    "tracker_api.households",
 ]
 
 REST_FRAMEWORK = {

@@ -41,11 +41,12 @@ from tracker_api.audible_sync.models import SyncStatus
 from tracker_api.audible_sync.sync import lock
 from tracker_api.audible_sync.sync.apply import MAX_LOGGED_CHANGES
 from tracker_api.audible_sync.sync.apply import ApplyResult
-from tracker_api.audible_sync.sync.apply import apply_library
 from tracker_api.audible_sync.sync.fetch import FetchFailed
 from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.audible_sync.sync.fetch import from_file
 from tracker_api.audible_sync.sync.fetch import from_gateway
+from tracker_api.households import sync as household_sync
+from tracker_api.households.membership import connection_config
 
 log = logging.getLogger("tracker_api.audible_sync.sync")
 
@@ -144,6 +145,9 @@ def _backoff_message(until: datetime) -> str:
 
 def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
     """The user's config; ``create`` makes a default one (a file sync needs no connection)."""
+    shared = connection_config(getattr(user, "pk", user))
+    if shared is not None:  # a household member: the connection's lock, limits, schedule
+        return shared
     if create:
         return AudibleConfig.objects.get_or_create(user=user)[0]
     config = AudibleConfig.objects.filter(user=user).first()
@@ -264,13 +268,26 @@ def _run_locked(
             _announce(config, row, error_code=exc.code, dry_run=dry_run)
         log.warning("sync %s of user %s failed: %s", row.pk, config.user_id, exc.code)
         return SyncOutcome(row, error_code=exc.code, retry_after=exc.retry_after)
+    prepared = household_sync.prepare(config, library, persist_auth=not dry_run)
     row.audible_requests = library.audible_requests
+    if prepared is not None and prepared.audible_requests:
+        row.audible_requests = (row.audible_requests or 0) + prepared.audible_requests
     if on_total is not None:
         on_total(len(library.items))
     now = timezone.now()
     try:
         with transaction.atomic():
-            result = apply_library(config, library, sync_log=row, now=now, on_item=on_item)
+            result = household_sync.apply(
+                config,
+                library,
+                prepared,
+                sync_log=row,
+                now=now,
+                on_item=on_item,
+                finish=_finish,
+                announce=_announce,
+                dry_run=dry_run,
+            )
             status = (
                 SyncStatus.PARTIAL if result.errors or not _complete(library) else SyncStatus.OK
             )
