@@ -15,6 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef
+from django.db.models import QuerySet
+from django.db.models import Subquery
 from django.utils import timezone
 from rest_framework import status
 
@@ -160,10 +163,30 @@ def leave(household: Household, user_id: int, *, by: Any) -> Membership:
     return membership
 
 
-def connection_config(user_id: int) -> AudibleConfig | None:
+SEAT = "household_seat"
+
+
+def with_seat(configs: QuerySet[AudibleConfig]) -> QuerySet[AudibleConfig]:
+    """Configs annotated with the connection of their person's household (or None), so the
+    sync learns it in the query it already makes: a single-person install pays nothing."""
+    seats = Membership.objects.filter(user_id=OuterRef("user_id"), left_at__isnull=True)
+    return configs.annotate(**{SEAT: Subquery(seats.values("household__connection_id")[:1])})
+
+
+def seat_of(config: AudibleConfig) -> int | None:
+    """The id of the household connection ``config``'s person sits on, or None."""
+    if hasattr(config, SEAT):
+        return getattr(config, SEAT)
+    membership = active_membership(config.user_id)
+    return membership.household.connection_id if membership is not None else None
+
+
+def connection_for(config: AudibleConfig) -> AudibleConfig | None:
     """The connection a member's syncs use (lock, limits, schedule): the household's, for a
     member who is not its owner; None for everyone else (they use their own, as before)."""
-    membership = active_membership(user_id)
-    if membership is None or membership.household.owner_id == user_id:
+    seat = seat_of(config)
+    if seat is None or seat == config.pk:
         return None
-    return membership.household.connection
+    shared = AudibleConfig.objects.get(pk=seat)
+    setattr(shared, SEAT, seat)
+    return shared

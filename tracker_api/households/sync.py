@@ -72,6 +72,8 @@ def household_for(config: AudibleConfig) -> Household | None:
 
 def prepare(config: AudibleConfig, library: Library, *, persist_auth: bool = True) -> Prepared | None:
     """Read the collections when the household routes by them (outside any transaction)."""
+    if membership.seat_of(config) is None:  # no household: a single-person sync, no query
+        return None
     household = household_for(config)
     if household is None:
         return None

@@ -46,7 +46,8 @@ from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.audible_sync.sync.fetch import from_file
 from tracker_api.audible_sync.sync.fetch import from_gateway
 from tracker_api.households import sync as household_sync
-from tracker_api.households.membership import connection_config
+from tracker_api.households.membership import connection_for
+from tracker_api.households.membership import with_seat
 
 log = logging.getLogger("tracker_api.audible_sync.sync")
 
@@ -145,15 +146,14 @@ def _backoff_message(until: datetime) -> str:
 
 def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
     """The user's config; ``create`` makes a default one (a file sync needs no connection)."""
-    shared = connection_config(getattr(user, "pk", user))
-    if shared is not None:  # a household member: the connection's lock, limits, schedule
-        return shared
     if create:
-        return AudibleConfig.objects.get_or_create(user=user)[0]
-    config = AudibleConfig.objects.filter(user=user).first()
-    if config is None:
-        raise NotConnected("No Audible account is connected; connect one before syncing.")
-    return config
+        config = AudibleConfig.objects.get_or_create(user=user)[0]
+    else:
+        config = with_seat(AudibleConfig.objects.filter(user=user)).first()
+        if config is None:
+            raise NotConnected("No Audible account is connected; connect one before syncing.")
+    # A household member syncs the household's connection (its lock, limits, schedule).
+    return connection_for(config) or config
 
 
 def run_sync(
