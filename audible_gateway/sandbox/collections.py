@@ -154,8 +154,9 @@ class CollectionStore:
             wanted = {v.strip() for v in visibility.replace("+", ",").split(",") if v.strip()}
             if wanted - set(VISIBILITY_TYPES):
                 raise _validation(
-                    visibility, "visibilityTypes", "Member must satisfy enum value set: "
-                    "[Private, Discoverable]"
+                    visibility,
+                    "visibilityTypes",
+                    "Member must satisfy enum value set: [Private, Discoverable]",
                 )
         with self.state.lock:
             pool = [c for c in self.by_id.values() if c.visibility in wanted]

@@ -74,7 +74,9 @@ def _asins(user) -> set[str]:
 
 
 def _routed(home, user) -> set[str]:
-    return set(TitleRoute.objects.filter(household=home, person=user).values_list("asin", flat=True))
+    return set(
+        TitleRoute.objects.filter(household=home, person=user).values_list("asin", flat=True)
+    )
 
 
 def _sync(user, stack):

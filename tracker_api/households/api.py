@@ -197,9 +197,7 @@ def _example(name: str, value: Any, *, request: bool = False) -> OpenApiExample:
 def _member(household: Household, person: int | None, request: Request) -> int:
     person = request.user.pk if person is None else person
     if not membership.is_member(household, person):
-        raise HouseholdError(
-            "household_not_member", "That person is not in this household.", 400
-        )
+        raise HouseholdError("household_not_member", "That person is not in this household.", 400)
     return person
 
 

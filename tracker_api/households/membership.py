@@ -83,9 +83,7 @@ def invite(household: Household, invitee: Any, *, by: Any) -> Invitation:
             status.HTTP_403_FORBIDDEN,
         )
     if invitee.pk == by.pk or active_membership(invitee.pk) is not None:
-        raise HouseholdError(
-            "household_already_member", f"{invitee} is already in a household."
-        )
+        raise HouseholdError("household_already_member", f"{invitee} is already in a household.")
     invitation, _ = Invitation.objects.get_or_create(
         household=household,
         invitee=invitee,
@@ -156,7 +154,9 @@ def leave(household: Household, user_id: int, *, by: Any) -> Membership:
     membership = household.memberships.filter(user_id=user_id, left_at__isnull=True).first()
     if membership is None:
         raise HouseholdError(
-            "household_not_member", "That person is not in this household.", status.HTTP_404_NOT_FOUND
+            "household_not_member",
+            "That person is not in this household.",
+            status.HTTP_404_NOT_FOUND,
         )
     membership.left_at = timezone.now()
     membership.save(update_fields=["left_at"])

@@ -250,7 +250,7 @@ class QuestionStatus(models.TextChoices):
 
 
 class WhoseQuestion(models.Model):
-    """"Whose is this?": a title nothing routes, asked once and answered once by a member.
+    """ "Whose is this?": a title nothing routes, asked once and answered once by a member.
 
     The answer becomes an :class:`Assignment`, so the title is never asked again.
     """

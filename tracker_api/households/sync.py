@@ -70,7 +70,9 @@ def household_for(config: AudibleConfig) -> Household | None:
     return Household.objects.filter(connection_id=config.pk).first()
 
 
-def prepare(config: AudibleConfig, library: Library, *, persist_auth: bool = True) -> Prepared | None:
+def prepare(
+    config: AudibleConfig, library: Library, *, persist_auth: bool = True
+) -> Prepared | None:
     """Read the collections when the household routes by them (outside any transaction)."""
     if membership.seat_of(config) is None:  # no household: a single-person sync, no query
         return None
@@ -131,7 +133,10 @@ def _inputs(prepared: Prepared) -> routing.Inputs:
 
 
 def _store(
-    household: Household, decisions: dict[str, routing.Decision], inputs: routing.Inputs, now: datetime
+    household: Household,
+    decisions: dict[str, routing.Decision],
+    inputs: routing.Inputs,
+    now: datetime,
 ) -> None:
     """Write the decisions that changed; open a question for each title nobody gets."""
     new, changed = [], []
@@ -251,8 +256,14 @@ def apply(
             owner_result = apply_library(config, part, sync_log=sync_log, now=now, on_item=counted)
         else:
             _apply_member(
-                person, part, sync_log, now=now, on_item=counted, finish=finish,
-                announce=announce, dry_run=dry_run,
+                person,
+                part,
+                sync_log,
+                now=now,
+                on_item=counted,
+                finish=finish,
+                announce=announce,
+                dry_run=dry_run,
             )
         done += len(mine)
     assert owner_result is not None
@@ -323,7 +334,10 @@ def _assign(household: Household, asin: str, person_id: int, *, by: Any) -> Assi
     WhoseQuestion.objects.filter(
         Q(household=household, asin=asin, status=QuestionStatus.OPEN)
     ).update(
-        status=QuestionStatus.ANSWERED, answer_id=person_id, answered_by=by, answered_at=timezone.now()
+        status=QuestionStatus.ANSWERED,
+        answer_id=person_id,
+        answered_by=by,
+        answered_at=timezone.now(),
     )
     return assignment
 
