@@ -51,7 +51,8 @@ def test_create_add_remove_and_list_over_real_http(sandbox, api):
     renamed = api.put(f"collections/{ident}", body={"name": "Samantha"})
     assert renamed["name"] == "Samantha"
     names = [c["name"] for c in api.get("collections")["collections"]]
-    assert "Samantha" in names and "Favorites" in names
+    assert "Samantha" in names
+    assert "Favorites" in names
     assert api.get(f"collections/{FAVORITES}/items")["items"] == []
 
 
@@ -91,7 +92,8 @@ def test_the_gateway_reads_every_collection_with_its_titles_paged(sandbox):
     calls = sum(n for key, n in sandbox.state.calls.items() if "/1.0/collections" in key)
     assert body["audible_requests"] == calls
     assert sandbox.state.calls_to(f"{LIST}/{kids['collection_id']}/items") == 3  # 10 + 10 + 3
-    assert "asins" not in str(answer.headers) and answer.headers["Cache-Control"] == "no-store"
+    assert "asins" not in str(answer.headers)
+    assert answer.headers["Cache-Control"] == "no-store"
 
 
 def test_the_gateway_retries_a_5xx_and_needs_the_secret(sandbox):

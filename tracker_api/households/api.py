@@ -10,6 +10,7 @@ open "whose is this?" questions (every member can answer one). Rules of who may 
 from __future__ import annotations
 
 from typing import Any
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -41,15 +42,24 @@ TAG = "household"
 NONE = "household_none"
 
 
+def _user(request: Request) -> Any:
+    """The signed-in person (every view here requires authentication)."""
+    return cast(Any, request.user)
+
+
+def _uid(request: Request) -> int:
+    return int(cast(Any, request.user).pk)
+
+
 def _mine(request: Request) -> Household:
-    household = membership.household_of(request.user.pk)
+    household = membership.household_of(_uid(request))
     if household is None:
         raise HouseholdError(NONE, "You are not in a household.", status.HTTP_404_NOT_FOUND)
     return household
 
 
 def _owner_only(household: Household, request: Request) -> None:
-    if request.user.pk != household.owner_id:
+    if _uid(request) != household.owner_id:
         raise HouseholdError(
             "household_not_owner",
             "Only the owner of the household's Audible connection can do this.",
@@ -195,7 +205,7 @@ def _example(name: str, value: Any, *, request: bool = False) -> OpenApiExample:
 
 
 def _member(household: Household, person: int | None, request: Request) -> int:
-    person = request.user.pk if person is None else person
+    person = _uid(request) if person is None else person
     if not membership.is_member(household, person):
         raise HouseholdError("household_not_member", "That person is not in this household.", 400)
     return person
@@ -210,7 +220,7 @@ class HouseholdView(APIView):
         examples=[_example("A member's view", HOUSEHOLD_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
-        return Response(household_body(_mine(request), request.user.pk))
+        return Response(household_body(_mine(request), _uid(request)))
 
     @extend_schema(
         tags=[TAG],
@@ -225,8 +235,8 @@ class HouseholdView(APIView):
     def post(self, request: Request) -> Response:
         body = CreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        household = membership.create_household(request.user, name=body.validated_data["name"])
-        return Response(household_body(household, request.user.pk), status=201)
+        household = membership.create_household(_user(request), name=body.validated_data["name"])
+        return Response(household_body(household, _uid(request)), status=201)
 
     @extend_schema(
         tags=[TAG],
@@ -250,7 +260,7 @@ class HouseholdView(APIView):
             if name in data:
                 setattr(household, name, data[name])
         household.save()
-        return Response(household_body(household, request.user.pk))
+        return Response(household_body(household, _uid(request)))
 
 
 class InvitationListView(APIView):
@@ -263,8 +273,8 @@ class InvitationListView(APIView):
                                     "created_at": "2026-12-03T08:00:00Z"}])],
     )  # fmt: skip
     def get(self, request: Request) -> Response:
-        rows = Invitation.objects.filter(invitee=request.user) | Invitation.objects.filter(
-            invited_by=request.user
+        rows = Invitation.objects.filter(invitee=_user(request)) | Invitation.objects.filter(
+            invited_by=_user(request)
         )
         rows = rows.select_related("household__connection__user", "invitee", "invited_by")
         return Response(InvitationSerializer(rows.order_by("-id")[:200], many=True).data)
@@ -283,7 +293,7 @@ class InvitationListView(APIView):
         invitee = get_user_model().objects.filter(username=body.validated_data["username"]).first()
         if invitee is None:
             raise HouseholdError("household_no_such_person", "There is no such person.", 404)
-        invitation = membership.invite(household, invitee, by=request.user)
+        invitation = membership.invite(household, invitee, by=_user(request))
         return Response(InvitationSerializer(invitation).data, status=201)
 
 
@@ -299,13 +309,13 @@ class InvitationAnswerView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         invitation = get_object_or_404(
-            Invitation, pk=pk, invitee=request.user, status=InvitationStatus.PENDING
+            Invitation, pk=pk, invitee=_user(request), status=InvitationStatus.PENDING
         )
         if self.answer == "decline":
-            membership.decline(invitation, by=request.user)
+            membership.decline(invitation, by=_user(request))
             return Response(InvitationSerializer(invitation).data)
-        joined = membership.accept(invitation, by=request.user)
-        return Response(household_body(joined.household, request.user.pk))
+        joined = membership.accept(invitation, by=_user(request))
+        return Response(household_body(joined.household, _uid(request)))
 
 
 class LeaveView(APIView):
@@ -316,7 +326,7 @@ class LeaveView(APIView):
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
-        membership.leave(_mine(request), request.user.pk, by=request.user)
+        membership.leave(_mine(request), _uid(request), by=_user(request))
         return Response(status=204)
 
 
@@ -331,8 +341,8 @@ class AssignmentView(APIView):
     def get(self, request: Request) -> Response:
         household = _mine(request)
         rows = household.assignments.order_by("asin")
-        if request.user.pk != household.owner_id:
-            rows = rows.filter(person=request.user)
+        if _uid(request) != household.owner_id:
+            rows = rows.filter(person=_user(request))
         return Response(AssignmentSerializer(rows[:5000], many=True).data)
 
     @extend_schema(
@@ -346,9 +356,9 @@ class AssignmentView(APIView):
         household = _mine(request)
         body = AssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        person = body.validated_data.get("person", request.user.pk)
+        person = body.validated_data.get("person", _uid(request))
         made = household_sync.assign(
-            household, body.validated_data["asin"], person, by=request.user
+            household, body.validated_data["asin"], person, by=_user(request)
         )
         return Response(AssignmentSerializer(made).data, status=201)
 
@@ -404,8 +414,8 @@ class RuleView(APIView):
     def get(self, request: Request) -> Response:
         household = _mine(request)
         rows = household.rules.all()
-        if request.user.pk != household.owner_id:
-            rows = rows.filter(person=request.user)
+        if _uid(request) != household.owner_id:
+            rows = rows.filter(person=_user(request))
         return Response(RuleSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -422,7 +432,7 @@ class RuleView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         person = _member(household, data.get("person"), request)
-        if person != request.user.pk:
+        if person != _uid(request):
             _owner_only(household, request)
         value = data["value"].strip()
         if household.rules.filter(kind=data["kind"], value__iexact=value).exists():
@@ -443,8 +453,8 @@ class RouteListView(APIView):
     def get(self, request: Request) -> Response:
         household = _mine(request)
         rows = TitleRoute.objects.filter(household=household)
-        if request.user.pk != household.owner_id:
-            rows = rows.filter(person=request.user)
+        if _uid(request) != household.owner_id:
+            rows = rows.filter(person=_user(request))
         return Response(RouteSerializer(rows.order_by("asin")[:20000], many=True).data)
 
 
@@ -477,6 +487,6 @@ class QuestionAnswerView(APIView):
         body = AnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         made = household_sync.answer_question(
-            question, body.validated_data["person"], by=request.user
+            question, body.validated_data["person"], by=_user(request)
         )
         return Response(AssignmentSerializer(made).data)

@@ -149,9 +149,10 @@ def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
     if create:
         config = AudibleConfig.objects.get_or_create(user=user)[0]
     else:
-        config = with_seat(AudibleConfig.objects.filter(user=user)).first()
-        if config is None:
+        found = with_seat(AudibleConfig.objects.filter(user=user)).first()
+        if found is None:
             raise NotConnected("No Audible account is connected; connect one before syncing.")
+        config = found
     # A household member syncs the household's connection (its lock, limits, schedule).
     return connection_for(config) or config
 
