@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from tracker_api.core.strict import StrictBodyMixin
 from tracker_api.households import membership
 from tracker_api.households import sync as household_sync
-from tracker_api.households.membership import HouseholdError
+from tracker_api.households.membership import refused
 from tracker_api.households.models import Assignment
 from tracker_api.households.models import CollectionRoute
 from tracker_api.households.models import Household
@@ -54,13 +54,13 @@ def _uid(request: Request) -> int:
 def _mine(request: Request) -> Household:
     household = membership.household_of(_uid(request))
     if household is None:
-        raise HouseholdError(NONE, "You are not in a household.", status.HTTP_404_NOT_FOUND)
+        raise refused(NONE, "You are not in a household.", status.HTTP_404_NOT_FOUND)
     return household
 
 
 def _owner_only(household: Household, request: Request) -> None:
     if _uid(request) != household.owner_id:
-        raise HouseholdError(
+        raise refused(
             "household_not_owner",
             "Only the owner of the household's Audible connection can do this.",
             status.HTTP_403_FORBIDDEN,
@@ -207,7 +207,7 @@ def _example(name: str, value: Any, *, request: bool = False) -> OpenApiExample:
 def _member(household: Household, person: int | None, request: Request) -> int:
     person = _uid(request) if person is None else person
     if not membership.is_member(household, person):
-        raise HouseholdError("household_not_member", "That person is not in this household.", 400)
+        raise refused("household_not_member", "That person is not in this household.", 400)
     return person
 
 
@@ -292,7 +292,7 @@ class InvitationListView(APIView):
         body.is_valid(raise_exception=True)
         invitee = get_user_model().objects.filter(username=body.validated_data["username"]).first()
         if invitee is None:
-            raise HouseholdError("household_no_such_person", "There is no such person.", 404)
+            raise refused("household_no_such_person", "There is no such person.", 404)
         invitation = membership.invite(household, invitee, by=_user(request))
         return Response(InvitationSerializer(invitation).data, status=201)
 
@@ -393,7 +393,7 @@ class CollectionRouteView(APIView):
         person = _member(household, data["person"], request)
         ident = data.get("collection_id") or ""
         if ident and household.collection_routes.filter(collection_id=ident).exists():
-            raise HouseholdError("household_collection_mapped", "That collection is mapped.")
+            raise refused("household_collection_mapped", "That collection is mapped.")
         row = CollectionRoute.objects.create(
             household=household,
             collection_id=ident,
@@ -436,7 +436,7 @@ class RuleView(APIView):
             _owner_only(household, request)
         value = data["value"].strip()
         if household.rules.filter(kind=data["kind"], value__iexact=value).exists():
-            raise HouseholdError("household_rule_exists", "A rule for that already exists.")
+            raise refused("household_rule_exists", "A rule for that already exists.")
         row = PersonRule.objects.create(
             household=household, person_id=person, kind=data["kind"], value=value
         )

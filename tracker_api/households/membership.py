@@ -28,12 +28,13 @@ from tracker_api.households.models import Invitation
 from tracker_api.households.models import InvitationStatus
 from tracker_api.households.models import Membership
 
+# What household refusals raise: the API's one error type (a stable code, a sentence).
+HouseholdError = ApiError
 
-class HouseholdError(ApiError):
+
+def refused(code: str, message: str, status_code: int = status.HTTP_409_CONFLICT) -> ApiError:
     """A household rule said no; ``code`` is stable, the message is for people."""
-
-    def __init__(self, code: str, message: str, status_code: int = status.HTTP_409_CONFLICT):
-        super().__init__(code, message, status_code=status_code)
+    return ApiError(code, message, status_code=status_code)
 
 
 def active_membership(user_id: int) -> Membership | None:
@@ -68,7 +69,7 @@ def create_household(owner: Any, *, name: str = "") -> Household:
     """The owner's connection becomes a household with the owner as its first member."""
     with transaction.atomic():
         if active_membership(owner.pk) is not None:
-            raise HouseholdError("household_already_member", "You are already in a household.")
+            raise refused("household_already_member", "You are already in a household.")
         config, _ = AudibleConfig.objects.get_or_create(user=owner)
         household = Household.objects.create(connection=config, name=name)
         Membership.objects.create(household=household, user=owner, invited_by=owner)
@@ -77,13 +78,13 @@ def create_household(owner: Any, *, name: str = "") -> Household:
 
 def invite(household: Household, invitee: Any, *, by: Any) -> Invitation:
     if by.pk != household.owner_id:
-        raise HouseholdError(
+        raise refused(
             "household_not_owner",
             "Only the owner of the household's Audible connection can invite people.",
             status.HTTP_403_FORBIDDEN,
         )
     if invitee.pk == by.pk or active_membership(invitee.pk) is not None:
-        raise HouseholdError("household_already_member", f"{invitee} is already in a household.")
+        raise refused("household_already_member", f"{invitee} is already in a household.")
     invitation, _ = Invitation.objects.get_or_create(
         household=household,
         invitee=invitee,
@@ -95,13 +96,13 @@ def invite(household: Household, invitee: Any, *, by: Any) -> Invitation:
 
 def _answerable(invitation: Invitation, by: Any) -> None:
     if invitation.invitee_id != by.pk:
-        raise HouseholdError(
+        raise refused(
             "household_not_invitee",
             "Only the invited person can answer this invitation.",
             status.HTTP_403_FORBIDDEN,
         )
     if invitation.status != InvitationStatus.PENDING:
-        raise HouseholdError("household_invitation_answered", "This invitation was answered.")
+        raise refused("household_invitation_answered", "This invitation was answered.")
 
 
 def accept(invitation: Invitation, *, by: Any) -> Membership:
@@ -110,10 +111,10 @@ def accept(invitation: Invitation, *, by: Any) -> Membership:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         _answerable(invitation, by)
         if active_membership(by.pk) is not None:
-            raise HouseholdError("household_already_member", "You are already in a household.")
+            raise refused("household_already_member", "You are already in a household.")
         own = AudibleConfig.objects.filter(user=by).first()
         if own is not None and own.is_connected:
-            raise HouseholdError(
+            raise refused(
                 "household_own_connection",
                 "Your own Audible account is connected; disconnect it before joining a "
                 "household, so your listening comes from one place.",
@@ -140,20 +141,20 @@ def leave(household: Household, user_id: int, *, by: Any) -> Membership:
     """A member leaves (or the owner removes them). Their reads and history stay theirs;
     titles routed to them go elsewhere from the next sync on."""
     if user_id == household.owner_id:
-        raise HouseholdError(
+        raise refused(
             "household_owner_stays",
             "The owner of the connection cannot leave its household; remove the others "
             "or disconnect instead.",
         )
     if by.pk not in (user_id, household.owner_id):
-        raise HouseholdError(
+        raise refused(
             "household_not_owner",
             "Only the member or the owner can end a membership.",
             status.HTTP_403_FORBIDDEN,
         )
     membership = household.memberships.filter(user_id=user_id, left_at__isnull=True).first()
     if membership is None:
-        raise HouseholdError(
+        raise refused(
             "household_not_member",
             "That person is not in this household.",
             status.HTTP_404_NOT_FOUND,

@@ -296,15 +296,15 @@ def answer_question(question: WhoseQuestion, person_id: int, *, by: Any) -> Assi
     """Answer "whose is this?" once: the answer becomes an assignment (never asked again)."""
     household = question.household
     if not membership.is_member(household, by.pk):
-        raise membership.HouseholdError(
+        raise membership.refused(
             "household_not_member", "Only members of the household can answer.", 403
         )
     if not membership.is_member(household, person_id):
-        raise membership.HouseholdError(
+        raise membership.refused(
             "household_not_member", "The answer must be a member of the household.", 400
         )
     if question.status != QuestionStatus.OPEN:
-        raise membership.HouseholdError("household_question_answered", "This was answered.")
+        raise membership.refused("household_question_answered", "This was answered.")
     assignment = _assign(household, question.asin, person_id, by=by)
     question.status = QuestionStatus.ANSWERED
     question.answer_id = person_id
@@ -317,11 +317,11 @@ def answer_question(question: WhoseQuestion, person_id: int, *, by: Any) -> Assi
 def assign(household: Household, asin: str, person_id: int, *, by: Any) -> Assignment:
     """An explicit assignment: a member claims a title (the owner may give it to anyone)."""
     if by.pk != household.owner_id and person_id != by.pk:
-        raise membership.HouseholdError(
+        raise membership.refused(
             "household_not_owner", "You can assign titles to yourself only.", 403
         )
     if not membership.is_member(household, person_id):
-        raise membership.HouseholdError(
+        raise membership.refused(
             "household_not_member", "Titles go to members of the household only.", 400
         )
     return _assign(household, asin, person_id, by=by)
