@@ -9,6 +9,7 @@ from flask import Flask
 from flask import Response
 from flask import request
 
+from audible_gateway.sandbox.state import SandboxError
 from audible_gateway.sandbox.state import SandboxState
 
 
@@ -48,3 +49,16 @@ def register_collection_routes(app: Flask, state: SandboxState) -> None:
     @app.delete("/1.0/collections/<collection_id>/items")
     def collection_remove(collection_id: str) -> Response:
         return _json(store.remove_items(collection_id, request.args.to_dict()))
+
+    # Not Audible: for demos and tests, which have no signed client at hand.
+    @app.get("/__sandbox/collections")
+    def control_collections() -> Response:
+        return _json({"collections": store.snapshot()})
+
+    @app.post("/__sandbox/collections")
+    def control_create_collection() -> Response:
+        try:
+            return _json(store.create(request.get_json(silent=True)), status=201)
+        except SandboxError as exc:
+            message = exc.body.get("message", "") if isinstance(exc.body, dict) else ""
+            return _json({"error": {"code": "invalid_collection", "message": message}}, status=400)

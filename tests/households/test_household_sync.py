@@ -197,3 +197,15 @@ def test_whose_is_this_is_asked_once_and_the_answer_routes_the_title(family, sta
     assert TitleRoute.objects.get(household=home, asin=HOBBIT).reason == "assignment"
     assert WhoseQuestion.objects.filter(household=home, asin=HOBBIT).count() == 1
     assert WhoseQuestion.objects.get(household=home, asin=HOBBIT).status == QuestionStatus.ANSWERED
+
+
+def test_a_collection_made_again_under_its_name_still_routes(family, stack):
+    home, pat, sam, _alex = family
+    _sync(pat, stack)
+    first_id = CollectionRoute.objects.get(household=home, person=sam).collection_id
+    stack.state.collections.reset()  # deleted at Audible, then made again: a new id
+    stack.state.collections.create({"name": "SAM", "asins": HARRY[:3]})
+    _sync(pat, stack)
+    route = CollectionRoute.objects.get(household=home, person=sam)
+    assert route.collection_id not in ("", first_id)
+    assert TitleRoute.objects.get(household=home, asin=HARRY[0]).person_id == sam.pk

@@ -92,17 +92,27 @@ def prepare(
 
 
 def _collection_routes(prepared: Prepared) -> dict[str, int]:
-    """Mapped collection id -> person; a route made by name gets its id once seen."""
+    """Mapped collection id -> person. A route matches its collection by id, else by name
+    (case-blind): a route made by name, or a collection deleted and made again under the
+    same name, takes the id it has now."""
     routes = list(prepared.household.collection_routes.all())
-    by_id = {r.collection_id: r.person_id for r in routes if r.collection_id}
-    by_name = {routing.fold(r.collection_name): r for r in routes if not r.collection_id}
-    for collection in prepared.collections or []:
-        route = by_name.get(routing.fold(collection["name"]))
-        if route is not None and collection["collection_id"] not in by_id:
-            route.collection_id = collection["collection_id"]
-            route.save(update_fields=["collection_id"])
-            by_id[route.collection_id] = route.person_id
-    return by_id
+    current = prepared.collections or []
+    ids = {c["collection_id"] for c in current}
+    by_name: dict[str, str] = {}
+    for collection in current:
+        by_name.setdefault(routing.fold(collection["name"]), collection["collection_id"])
+    found: dict[str, int] = {}
+    for route in routes:
+        ident = route.collection_id if route.collection_id in ids else ""
+        if not ident and route.collection_name:
+            ident = by_name.get(routing.fold(route.collection_name), "")
+            taken = ident and any(r.collection_id == ident for r in routes if r is not route)
+            if ident and not taken and ident != route.collection_id:
+                route.collection_id = ident
+                route.save(update_fields=["collection_id"])
+        if ident and ident not in found:
+            found[ident] = route.person_id
+    return found
 
 
 def _inputs(prepared: Prepared) -> routing.Inputs:
