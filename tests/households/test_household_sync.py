@@ -19,12 +19,14 @@ from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixtu
 from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync.models import AudibleBookMapping
+from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.audible_sync.sync.background import start_sync
 from tracker_api.audible_sync.sync.service import SyncAlreadyRunning
+from tracker_api.audible_sync.sync.service import SyncRateLimited
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.households import membership
@@ -209,3 +211,14 @@ def test_a_collection_made_again_under_its_name_still_routes(family, stack):
     route = CollectionRoute.objects.get(household=home, person=sam)
     assert route.collection_id not in ("", first_id)
     assert TitleRoute.objects.get(household=home, asin=HARRY[0]).person_id == sam.pk
+
+
+def test_rate_limits_and_the_schedule_are_the_connections_not_each_members(family, stack):
+    _home, pat, sam, alex = family
+    _sync(sam, stack)
+    with pytest.raises(SyncRateLimited):  # too soon after Sam's sync of the same login
+        run_sync(alex, trigger="manual")
+    owner = AudibleConfig.objects.get(user=pat)
+    assert owner.last_sync_at is not None
+    assert owner.next_sync_at is not None
+    assert AudibleConfig.objects.get(user=alex).next_sync_at is None
