@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "ReadStatusEnum": "tracker_api.books.models.ReadStatus",
         "TitleStateEnum": "tracker_api.audible_sync.titles.STATES",
         "DisconnectStatusEnum": ["disconnected"],
+        "RuleKindEnum": "tracker_api.households.models.RuleKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -105,11 +105,11 @@ def household_body(household: Household, viewer_id: int) -> dict[str, Any]:
     }
 
 
-class CreateSerializer(StrictBodyMixin, serializers.Serializer):
+class HouseholdCreateSerializer(StrictBodyMixin, serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class SettingsSerializer(StrictBodyMixin, serializers.Serializer):
+class HouseholdSettingsSerializer(StrictBodyMixin, serializers.Serializer):
     unrouted = serializers.ChoiceField(choices=Unrouted.choices, required=False)
     default_person = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -225,7 +225,7 @@ class HouseholdView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Make my Audible connection a household (I own it)",
-        request=CreateSerializer,
+        request=HouseholdCreateSerializer,
         responses={201: HouseholdSerializer},
         examples=[
             _example("Create", {"name": "The Smiths"}, request=True),
@@ -233,7 +233,7 @@ class HouseholdView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        body = CreateSerializer(data=request.data)
+        body = HouseholdCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         household = membership.create_household(_user(request), name=body.validated_data["name"])
         return Response(household_body(household, _uid(request)), status=201)
@@ -241,14 +241,14 @@ class HouseholdView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Change how unrouted titles go (owner)",
-        request=SettingsSerializer,
+        request=HouseholdSettingsSerializer,
         responses={200: HouseholdSerializer},
         examples=[_example("Ask", {"unrouted": "ask"}, request=True)],
     )
     def patch(self, request: Request) -> Response:
         household = _mine(request)
         _owner_only(household, request)
-        body = SettingsSerializer(data=request.data)
+        body = HouseholdSettingsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if "default_person" in data:
