@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.strict import StrictBodyMixin
 from tracker_api.households import membership
 from tracker_api.households import sync as household_sync
@@ -39,6 +40,8 @@ from tracker_api.households.models import Unrouted
 from tracker_api.households.models import WhoseQuestion
 
 TAG = "household"
+# Every household refusal is one of these (the one error shape, a household_* code).
+ERRORS = {code: ErrorSerializer for code in (400, 403, 404, 409)}
 NONE = "household_none"
 
 
@@ -216,7 +219,7 @@ class HouseholdView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="My household",
-        responses={200: HouseholdSerializer},
+        responses={200: HouseholdSerializer, **ERRORS},
         examples=[_example("A member's view", HOUSEHOLD_EXAMPLE)],
     )
     def get(self, request: Request) -> Response:
@@ -226,7 +229,7 @@ class HouseholdView(APIView):
         tags=[TAG],
         summary="Make my Audible connection a household (I own it)",
         request=HouseholdCreateSerializer,
-        responses={201: HouseholdSerializer},
+        responses={201: HouseholdSerializer, **ERRORS},
         examples=[
             _example("Create", {"name": "The Smiths"}, request=True),
             _example("Created", {**HOUSEHOLD_EXAMPLE, "you_own_it": True}),
@@ -242,7 +245,7 @@ class HouseholdView(APIView):
         tags=[TAG],
         summary="Change how unrouted titles go (owner)",
         request=HouseholdSettingsSerializer,
-        responses={200: HouseholdSerializer},
+        responses={200: HouseholdSerializer, **ERRORS},
         examples=[_example("Ask", {"unrouted": "ask"}, request=True)],
     )
     def patch(self, request: Request) -> Response:
@@ -267,7 +270,7 @@ class InvitationListView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Invitations to me, and those I sent",
-        responses={200: InvitationSerializer(many=True)},
+        responses={200: InvitationSerializer(many=True), **ERRORS},
         examples=[_example("One", [{"id": 3, "household": "The Smiths", "invitee": "sam",
                                     "invited_by": "pat", "status": "pending",
                                     "created_at": "2026-12-03T08:00:00Z"}])],
@@ -283,7 +286,7 @@ class InvitationListView(APIView):
         tags=[TAG],
         summary="Invite a person to my household (owner)",
         request=InviteSerializer,
-        responses={201: InvitationSerializer},
+        responses={201: InvitationSerializer, **ERRORS},
         examples=[_example("Invite", {"username": "sam"}, request=True)],
     )
     def post(self, request: Request) -> Response:
@@ -297,25 +300,39 @@ class InvitationListView(APIView):
         return Response(InvitationSerializer(invitation).data, status=201)
 
 
-class InvitationAnswerView(APIView):
-    answer = "accept"
+def _pending(request: Request, pk: int) -> Invitation:
+    """An invitation addressed to the signed-in person and not answered yet (else 404)."""
+    return get_object_or_404(
+        Invitation, pk=pk, invitee=_user(request), status=InvitationStatus.PENDING
+    )
 
+
+class InvitationAcceptView(APIView):
     @extend_schema(
         tags=[TAG],
-        summary="Accept or decline an invitation addressed to me",
+        summary="Accept an invitation addressed to me",
         request=None,
-        responses={200: HouseholdSerializer},
+        responses={200: HouseholdSerializer, **ERRORS},
         examples=[_example("Joined", HOUSEHOLD_EXAMPLE)],
     )
     def post(self, request: Request, pk: int) -> Response:
-        invitation = get_object_or_404(
-            Invitation, pk=pk, invitee=_user(request), status=InvitationStatus.PENDING
-        )
-        if self.answer == "decline":
-            membership.decline(invitation, by=_user(request))
-            return Response(InvitationSerializer(invitation).data)
-        joined = membership.accept(invitation, by=_user(request))
+        joined = membership.accept(_pending(request, pk), by=_user(request))
         return Response(household_body(joined.household, _uid(request)))
+
+
+class InvitationDeclineView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Decline an invitation addressed to me",
+        request=None,
+        responses={200: InvitationSerializer, **ERRORS},
+        examples=[_example("Declined", {"id": 3, "household": "The Smiths", "invitee": "sam",
+                                        "invited_by": "pat", "status": "declined",
+                                        "created_at": "2026-12-03T08:00:00Z"})],
+    )  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = membership.decline(_pending(request, pk), by=_user(request))
+        return Response(InvitationSerializer(invitation).data)
 
 
 class LeaveView(APIView):
@@ -323,7 +340,7 @@ class LeaveView(APIView):
         tags=[TAG],
         summary="Leave my household (my reads and history stay mine)",
         request=None,
-        responses={204: None},
+        responses={204: None, **ERRORS},
     )
     def post(self, request: Request) -> Response:
         membership.leave(_mine(request), _uid(request), by=_user(request))
@@ -334,7 +351,7 @@ class AssignmentView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="My explicit assignments (the owner: all)",
-        responses={200: AssignmentSerializer(many=True)},
+        responses={200: AssignmentSerializer(many=True), **ERRORS},
         examples=[_example("One", [{"id": 1, "asin": "B0W72Y89K8", "person": 3,
                                     "assigned_by": 3, "updated_at": "2026-12-03T08:00:00Z"}])],
     )  # fmt: skip
@@ -349,7 +366,7 @@ class AssignmentView(APIView):
         tags=[TAG],
         summary="Claim a title (the owner may give it to any member)",
         request=AssignSerializer,
-        responses={201: AssignmentSerializer},
+        responses={201: AssignmentSerializer, **ERRORS},
         examples=[_example("Mine", {"asin": "B0W72Y89K8"}, request=True)],
     )
     def post(self, request: Request) -> Response:
@@ -367,7 +384,7 @@ class CollectionRouteView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Audible collections mapped to members (owner)",
-        responses={200: CollectionRouteSerializer(many=True)},
+        responses={200: CollectionRouteSerializer(many=True), **ERRORS},
         examples=[_example("One", [{"id": 1, "collection_id": "", "collection_name": "Sam",
                                     "person": 2, "created_at": "2026-12-03T08:00:00Z"}])],
     )  # fmt: skip
@@ -381,7 +398,7 @@ class CollectionRouteView(APIView):
         tags=[TAG],
         summary="Map an Audible collection (by id or name) to a member (owner)",
         request=CollectionRouteRequest,
-        responses={201: CollectionRouteSerializer},
+        responses={201: CollectionRouteSerializer, **ERRORS},
         examples=[_example("By name", {"collection_name": "Sam", "person": 2}, request=True)],
     )
     def post(self, request: Request) -> Response:
@@ -407,7 +424,7 @@ class RuleView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="My routing rules (the owner: all)",
-        responses={200: RuleSerializer(many=True)},
+        responses={200: RuleSerializer(many=True), **ERRORS},
         examples=[_example("One", [{"id": 1, "kind": "author", "value": "Brandon Sanderson",
                                     "person": 3, "created_at": "2026-12-03T08:00:00Z"}])],
     )  # fmt: skip
@@ -422,7 +439,7 @@ class RuleView(APIView):
         tags=[TAG],
         summary="Add a rule: an author, series or narrator goes to a member",
         request=RuleRequest,
-        responses={201: RuleSerializer},
+        responses={201: RuleSerializer, **ERRORS},
         examples=[_example("Author", {"kind": "author", "value": "Brandon Sanderson"},
                            request=True)],
     )  # fmt: skip
@@ -447,7 +464,7 @@ class RouteListView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="Where each title went and why (mine; the owner: all)",
-        responses={200: RouteSerializer(many=True)},
+        responses={200: RouteSerializer(many=True), **ERRORS},
         examples=[_example("One", [ROUTE_EXAMPLE])],
     )
     def get(self, request: Request) -> Response:
@@ -462,7 +479,7 @@ class QuestionListView(APIView):
     @extend_schema(
         tags=[TAG],
         summary='Open "whose is this?" questions of my household',
-        responses={200: QuestionSerializer(many=True)},
+        responses={200: QuestionSerializer(many=True), **ERRORS},
         examples=[_example("One", [{"id": 4, "asin": "B07D4Z1S78",
                                     "item": {"title": "The Hobbit"}, "status": "open",
                                     "answer": None, "created_at": "2026-12-03T08:00:00Z"}])],
@@ -478,7 +495,7 @@ class QuestionAnswerView(APIView):
         tags=[TAG],
         summary='Answer "whose is this?" once (it becomes an assignment)',
         request=AnswerSerializer,
-        responses={200: AssignmentSerializer},
+        responses={200: AssignmentSerializer, **ERRORS},
         examples=[_example("Sam's", {"person": 2}, request=True)],
     )
     def post(self, request: Request, pk: int) -> Response:

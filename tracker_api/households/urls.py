@@ -11,12 +11,12 @@ urlpatterns = [
     path("household/invitations", api.InvitationListView.as_view(), name="household-invitations"),
     path(
         "household/invitations/<int:pk>/accept",
-        api.InvitationAnswerView.as_view(answer="accept"),
+        api.InvitationAcceptView.as_view(),
         name="household-invitation-accept",
     ),
     path(
         "household/invitations/<int:pk>/decline",
-        api.InvitationAnswerView.as_view(answer="decline"),
+        api.InvitationDeclineView.as_view(),
         name="household-invitation-decline",
     ),
     path("household/leave", api.LeaveView.as_view(), name="household-leave"),
