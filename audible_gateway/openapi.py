@@ -434,6 +434,31 @@ SCHEMAS: dict[str, Any] = {
             "audible_requests": {"type": "integer", "minimum": 0},
         },
     },
+    "CollectionsAnswer": {
+        "type": "object",
+        "required": ["collections", "auth", "fetched_at", "audible_requests"],
+        "additionalProperties": False,
+        "properties": {
+            "collections": {
+                "type": "array",
+                "description": "Every collection of the account, in Audible's order.",
+                "items": {
+                    "type": "object",
+                    "required": ["collection_id", "name", "description", "asins"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "collection_id": {"type": "string"},
+                        "name": {"type": "string"},
+                        "description": {"type": "string"},
+                        "asins": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "auth": {"type": ["string", "null"]},
+            "fetched_at": ISO_DATETIME,
+            "audible_requests": {"type": "integer", "minimum": 0},
+        },
+    },
     "DeregisterAnswer": {
         "type": "object",
         "required": ["status"],
@@ -531,6 +556,15 @@ PATHS: dict[str, Any] = {
             "The whole library in the documented item shape, with progress.",
             "LibraryRequest",
             "LibraryAnswer",
+            {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
+        )
+    },
+    "/api/collections": {
+        "post": _api_operation(
+            "readCollections",
+            "Every collection of the account with the ASINs in it (households route by them).",
+            "BlobRequest",
+            "CollectionsAnswer",
             {"400": _error("The body or the blob is unusable.", BLOB_CODES), **AUDIBLE_ERRORS},
         )
     },

@@ -19,6 +19,7 @@ from audible_gateway.accounts import blob_if_changed
 from audible_gateway.accounts import open_auth
 from audible_gateway.accounts import seal_auth
 from audible_gateway.auth_file import import_auth_file
+from audible_gateway.collections import fetch_collections
 from audible_gateway.context import Gateway
 from audible_gateway.identity import deregister_device
 from audible_gateway.identity import ensure_fresh
@@ -171,6 +172,21 @@ def library(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
         "errors": result.errors,
         "fetched_at": datetime.now(UTC).isoformat(),
         "audible_requests": result.audible_requests,
+    }
+
+
+def collections(gw: Gateway, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /api/collections: every collection of the account with the ASINs in it."""
+    opened = open_auth(gw.sealer, body.get("auth"))
+    ensure_fresh(gw.upstream, gw.policy, opened.auth)
+    found, requests = fetch_collections(
+        gw.upstream, gw.policy, opened.auth, page_size=gw.config.page_size
+    )
+    return {
+        "collections": found,
+        "auth": blob_if_changed(gw.sealer, opened),
+        "fetched_at": datetime.now(UTC).isoformat(),
+        "audible_requests": requests,
     }
 
 

@@ -68,6 +68,11 @@ def library() -> Response:
     return response
 
 
+@api.post("/collections")
+def collections() -> Response:
+    return _answer(operations.collections(gateway(), _body()))
+
+
 @api.post("/progress/<asin>")
 def progress(asin: str) -> Response:
     return _answer(operations.progress(gateway(), asin, _body()))

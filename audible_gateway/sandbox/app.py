@@ -269,6 +269,10 @@ def create_app(
     def stats_aggregates() -> Response:
         return _json(library_api.aggregates(state, request.args.to_dict()))
 
+    from audible_gateway.sandbox.collection_routes import register_collection_routes
+
+    register_collection_routes(app, state)
+
     # ---------------------------------------------------------------- sandbox control
     from audible_gateway.sandbox.control import register_control_routes
 

@@ -177,6 +177,9 @@ class SandboxState:
         self._clock_ms = 0
         self.caches = _Caches()
         self.set_library(library or [])
+        from audible_gateway.sandbox.collections import CollectionStore
+
+        self.collections = CollectionStore(self)
 
     # ------------------------------------------------------------------ clock, caches
     def tick(self) -> int:

@@ -131,7 +131,11 @@ def first_run(demo_env) -> str:
 
 def test_the_demo_syncs_and_reports_what_it_did(first_run):
     assert "Sync ok" in first_run
-    assert "41 titles seen" in first_run
+    # 41 titles in the library: 35 are the demo listener's, 6 (collection "Sam") are Sam's.
+    assert "35 titles seen" in first_run
+    assert "Which titles went to whom" in first_run
+    assert "  - sam: 6 title(s), reason collection" in first_run
+    assert "Harry Potter and the Sorcerer's Stone, Book 1" in first_run.split("sam's tracker")[1]
     # A title that needs a person's decision, with its title.
     assert "Conflicts waiting for your decision (1):" in first_run
     assert "The Magician's Nephew" in first_run

@@ -387,3 +387,43 @@ def listening_stats(sealed: str, *, days: int = 30, months: int = 12) -> Listeni
         new_auth=new_auth if isinstance(new_auth, str) and new_auth else None,
         audible_requests=_count(answer.get("audible_requests")),
     )
+
+
+@dataclass(frozen=True)
+class CollectionsResult:
+    """The account's collections: ``[{collection_id, name, description, asins}]``."""
+
+    collections: list[dict[str, Any]]
+    new_auth: str | None = None
+    audible_requests: int | None = None
+
+
+def _collection(row: Any) -> dict[str, Any]:
+    ident = row.get("collection_id") if isinstance(row, dict) else None
+    asins = row.get("asins") if isinstance(row, dict) else None
+    if (
+        not isinstance(ident, str)
+        or not isinstance(asins, list)
+        or not all(isinstance(a, str) for a in asins)
+    ):
+        raise GatewayError(
+            BAD_ANSWER, "The gateway's collections answer has a malformed entry.", permanent=False
+        )
+    name = row.get("name")
+    return {"collection_id": ident, "name": name if isinstance(name, str) else "", "asins": asins}
+
+
+def fetch_collections(sealed: str) -> CollectionsResult:
+    """Every collection of the account with its ASINs (``POST /api/collections``)."""
+    answer = _answer_dict(_post("/api/collections", {"auth": sealed}), "collections")
+    rows = answer.get("collections")
+    if not isinstance(rows, list):
+        raise GatewayError(
+            BAD_ANSWER, "The gateway's collections answer has no list.", permanent=False
+        )
+    new_auth = answer.get("auth")
+    return CollectionsResult(
+        collections=[_collection(row) for row in rows],
+        new_auth=new_auth if isinstance(new_auth, str) and new_auth else None,
+        audible_requests=_count(answer.get("audible_requests")),
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("tracker_api.audible_sync.api.urls")),
     path("", include("tracker_api.audible_sync.api.sync_urls")),
     path("", include("tracker_api.notifications.api.urls")),
+    path("", include("tracker_api.households.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", RedocView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -145,6 +145,7 @@ INSTALLED_APPS += [
     "tracker_api.books",
     "tracker_api.audible_sync",
     "tracker_api.notifications",
+    "tracker_api.households",
 ]
 
 REST_FRAMEWORK = {
@@ -195,6 +196,7 @@ SPECTACULAR_SETTINGS = {
         "ReadStatusEnum": "tracker_api.books.models.ReadStatus",
         "TitleStateEnum": "tracker_api.audible_sync.titles.STATES",
         "DisconnectStatusEnum": ["disconnected"],
+        "RuleKindEnum": "tracker_api.households.models.RuleKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -23,6 +23,7 @@ TAG_BY_PATH = (
     ("/api/books", "books"),
     ("/api/stats", "statistics"),
     ("/api/notifications", "notifications"),
+    ("/api/household", "household"),
     ("/api/cron", "cron"),
     ("/api/schema", "schema"),
 )
@@ -61,6 +62,12 @@ TAGS = [
         "name": "notifications",
         "description": "Where and when I am told that Audible needs me, books need a "
         "decision or syncs fail: channels (Apprise URLs, e-mail), settings, the messages.",
+    },
+    {
+        "name": "household",
+        "description": "One Audible login shared by several people: members and invitations, "
+        "and how each title is routed to one person (assignments, collections, rules, the "
+        'default or a "whose is this?" question), with the reason kept.',
     },
     {"name": "cron", "description": "The scheduler's endpoint (its own bearer secret)."},
     {"name": "schema", "description": "This OpenAPI document (no token needed)."},

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from tracker_api.demo import household as demo_household
 from tracker_api.demo import secrets as demo_secrets
 from tracker_api.demo.interrupts import INTERRUPTS
 from tracker_api.demo.processes import REPO_ROOT
@@ -148,6 +149,10 @@ def print_report(env: dict[str, str]) -> None:
 
     for line in build_report(DEMO_USER).lines():
         sys.stdout.write(line + "\n")
+    from tracker_api.demo.household import report_lines
+
+    for line in report_lines(DEMO_USER):
+        sys.stdout.write(line + "\n")
 
 
 def wait_for_ctrl_c(group: ServiceGroup) -> None:
@@ -172,6 +177,8 @@ def run(group: ServiceGroup, once: bool) -> None:
     manage(tracker_env, "collectstatic", "--noinput", "-v", "0")
     manage(tracker_env, "ensure_superuser", DEMO_USER)
     token = manage(tracker_env, "create_user", DEMO_USER, capture=True).split()[-1]
+    second = demo_household.SECOND_LISTENER
+    second_token = manage(tracker_env, "create_user", second, capture=True).split()[-1]
 
     say("Importing the demo tracker catalogue (a Goodreads export of real books)")
     manage(tracker_env, "import_books", "--user", DEMO_USER, str(DEMO_CATALOGUE))
@@ -194,6 +201,12 @@ def run(group: ServiceGroup, once: bool) -> None:
         f"(marketplace {account.get('locale', '?')}, device "
         f"{account.get('device_name', '?')!r}); only the sealed credentials were stored\n"
     )
+
+    say(
+        f"A second listener: {second} shares the login; the Audible collection "
+        f'"{demo_household.COLLECTION}" holds {second}\'s books'
+    )
+    demo_household.set_up(tracker.url, sandbox.url, token, second_token)
 
     say("Syncing the Audible library into the tracker")
     manage(tracker_env, "audible_sync", "--user", DEMO_USER, "--force")

@@ -33,6 +33,7 @@ def _api_routes(app) -> list[tuple[str, str]]:
 def test_the_api_has_the_routes_this_suite_expects(app):
     assert {path for _, path in _api_routes(app)} == {
         "/api/auth",
+        "/api/collections",
         "/api/deregister",
         "/api/library",
         "/api/progress/B0TESTASIN",

@@ -57,6 +57,7 @@ def test_every_operation_survives_fuzzing_with_real_and_wrong_secrets(rotated, l
     assert report.clean, report.summary() + "\n" + "\n".join(problems[:10])
     assert report.operations == {
         "POST /api/auth",
+        "POST /api/collections",
         "POST /api/deregister",
         "POST /api/library",
         "POST /api/progress/{asin}",

@@ -30,6 +30,8 @@ from tests.tracker.factories import UserFactory
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.demo.processes import REPO_ROOT
+from tracker_api.households import membership
+from tracker_api.households.models import WhoseQuestion
 from tracker_api.notifications.models import Channel
 from tracker_api.notifications.models import ChannelKind
 from tracker_api.notifications.models import Notification
@@ -68,9 +70,16 @@ def owned(db):
     notification = Notification.objects.create(
         user=owner, code="test", subject=f"{MARK} subject", body=f"{MARK} body", dedupe_key=MARK
     )
+    household = membership.create_household(owner, name=f"{MARK} household")
+    invitation = membership.invite(household, UserFactory(username="invitee"), by=owner)
+    question = WhoseQuestion.objects.create(
+        household=household, asin="B0PRIVATE3", item={"title": f"{MARK} question"}
+    )
     return {
         "channel": channel,
         "notification": notification,
+        "invitation": invitation,
+        "question": question,
         "owner": owner,
         "book": book,
         "conflict": conflict,
@@ -100,6 +109,10 @@ def _path_for(endpoint, owned) -> str:
         return endpoint.path(pk=owned["channel"].pk)
     if endpoint.template.startswith("/api/notifications/"):
         return endpoint.path(pk=owned["notification"].pk)
+    if endpoint.template.startswith("/api/household/invitations/"):
+        return endpoint.path(pk=owned["invitation"].pk)
+    if endpoint.template.startswith("/api/household/questions/"):
+        return endpoint.path(pk=owned["question"].pk)
     raise AssertionError(f"{endpoint.template}: tell this test which object its id names")
 
 

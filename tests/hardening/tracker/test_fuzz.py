@@ -56,6 +56,23 @@ EVERY_OPERATION = {
     "POST /api/notifications/channels/{id}/test",
     "GET /api/notifications/settings",
     "PATCH /api/notifications/settings",
+    "GET /api/household",
+    "POST /api/household",
+    "PATCH /api/household",
+    "GET /api/household/invitations",
+    "POST /api/household/invitations",
+    "POST /api/household/invitations/{id}/accept",
+    "POST /api/household/invitations/{id}/decline",
+    "POST /api/household/leave",
+    "GET /api/household/assignments",
+    "POST /api/household/assignments",
+    "GET /api/household/collections",
+    "POST /api/household/collections",
+    "GET /api/household/rules",
+    "POST /api/household/rules",
+    "GET /api/household/routes",
+    "GET /api/household/questions",
+    "POST /api/household/questions/{id}/answer",
 }
 
 

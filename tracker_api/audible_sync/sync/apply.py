@@ -200,7 +200,11 @@ class LibraryApplier:
                 changed.append((mapping, observed, item))
         if self.library.complete and not self.library.errors:
             for asin, mapping in mappings.items():
-                if asin not in seen_asins and mapping.in_library:
+                if (
+                    asin not in seen_asins
+                    and mapping.in_library
+                    and asin not in self.library.elsewhere
+                ):
                     self._mark(mapping, in_library=False)
         self._apply_mapped(changed)
         if unmapped:

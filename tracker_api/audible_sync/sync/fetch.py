@@ -40,6 +40,9 @@ class Library:
     complete: bool = True
     source: str = "gateway"
     audible_requests: int | None = None
+    # Titles of a shared connection routed to another person (tracker_api.households): not
+    # taken as gone from this person's library when the list is otherwise complete.
+    elsewhere: frozenset[str] = frozenset()
 
 
 class FetchFailed(Exception):

@@ -41,11 +41,13 @@ from tracker_api.audible_sync.models import SyncStatus
 from tracker_api.audible_sync.sync import lock
 from tracker_api.audible_sync.sync.apply import MAX_LOGGED_CHANGES
 from tracker_api.audible_sync.sync.apply import ApplyResult
-from tracker_api.audible_sync.sync.apply import apply_library
 from tracker_api.audible_sync.sync.fetch import FetchFailed
 from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.audible_sync.sync.fetch import from_file
 from tracker_api.audible_sync.sync.fetch import from_gateway
+from tracker_api.households import sync as household_sync
+from tracker_api.households.membership import connection_for
+from tracker_api.households.membership import with_seat
 
 log = logging.getLogger("tracker_api.audible_sync.sync")
 
@@ -145,11 +147,14 @@ def _backoff_message(until: datetime) -> str:
 def get_config(user: Any, *, create: bool = False) -> AudibleConfig:
     """The user's config; ``create`` makes a default one (a file sync needs no connection)."""
     if create:
-        return AudibleConfig.objects.get_or_create(user=user)[0]
-    config = AudibleConfig.objects.filter(user=user).first()
-    if config is None:
-        raise NotConnected("No Audible account is connected; connect one before syncing.")
-    return config
+        config = AudibleConfig.objects.get_or_create(user=user)[0]
+    else:
+        found = with_seat(AudibleConfig.objects.filter(user=user)).first()
+        if found is None:
+            raise NotConnected("No Audible account is connected; connect one before syncing.")
+        config = found
+    # A household member syncs the household's connection (its lock, limits, schedule).
+    return connection_for(config) or config
 
 
 def run_sync(
@@ -264,13 +269,26 @@ def _run_locked(
             _announce(config, row, error_code=exc.code, dry_run=dry_run)
         log.warning("sync %s of user %s failed: %s", row.pk, config.user_id, exc.code)
         return SyncOutcome(row, error_code=exc.code, retry_after=exc.retry_after)
+    prepared = household_sync.prepare(config, library, persist_auth=not dry_run)
     row.audible_requests = library.audible_requests
+    if prepared is not None and prepared.audible_requests:
+        row.audible_requests = (row.audible_requests or 0) + prepared.audible_requests
     if on_total is not None:
         on_total(len(library.items))
     now = timezone.now()
     try:
         with transaction.atomic():
-            result = apply_library(config, library, sync_log=row, now=now, on_item=on_item)
+            result = household_sync.apply(
+                config,
+                library,
+                prepared,
+                sync_log=row,
+                now=now,
+                on_item=on_item,
+                finish=_finish,
+                announce=_announce,
+                dry_run=dry_run,
+            )
             status = (
                 SyncStatus.PARTIAL if result.errors or not _complete(library) else SyncStatus.OK
             )
