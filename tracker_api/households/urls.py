@@ -10,12 +10,12 @@ urlpatterns = [
     path("household", api.HouseholdView.as_view(), name="household"),
     path("household/invitations", api.InvitationListView.as_view(), name="household-invitations"),
     path(
-        "household/invitations/<int:pk>/accept",
+        "household/invitations/<id:pk>/accept",
         api.InvitationAcceptView.as_view(),
         name="household-invitation-accept",
     ),
     path(
-        "household/invitations/<int:pk>/decline",
+        "household/invitations/<id:pk>/decline",
         api.InvitationDeclineView.as_view(),
         name="household-invitation-decline",
     ),
@@ -26,7 +26,7 @@ urlpatterns = [
     path("household/routes", api.RouteListView.as_view(), name="household-routes"),
     path("household/questions", api.QuestionListView.as_view(), name="household-questions"),
     path(
-        "household/questions/<int:pk>/answer",
+        "household/questions/<id:pk>/answer",
         api.QuestionAnswerView.as_view(),
         name="household-question-answer",
     ),
