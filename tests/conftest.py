@@ -8,6 +8,9 @@ import pytest
 from django.db import connection
 from hypothesis import settings
 
+# The ``live`` marker (what make test-fast leaves out) and its guard.
+pytest_plugins = ["tests.support.live"]
+
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Property tests try the same cases on every run, so a red CI always means a change broke
@@ -28,3 +31,4 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked ``postgres`` skip, saying why, when the suite runs on SQLite."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+
