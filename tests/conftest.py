@@ -31,4 +31,3 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked ``postgres`` skip, saying why, when the suite runs on SQLite."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
-

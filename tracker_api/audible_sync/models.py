@@ -212,7 +212,7 @@ class AudibleSyncLog(models.Model):
     # What code decides on (``SyncErrorCode``), where ``error`` is the sentence for people: an
     # interrupted run does not hold back the next one (``ratelimit.last_counted_start``). Null
     # otherwise (nullable also lets SQLite add the column under the SQL views).
-    error_code = models.CharField(
+    error_code = models.CharField(  # noqa: DJ001 - null, not "": SQLite adds it in place
         max_length=20, choices=SyncErrorCode.choices, null=True, blank=True
     )
     dry_run = models.BooleanField(default=False)

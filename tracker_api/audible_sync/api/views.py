@@ -80,10 +80,6 @@ def gateway_api_error(exc: gateway.GatewayError) -> ApiError:
     return error
 
 
-def linking_api_error(exc: linking.LinkingError) -> ApiError:
-    return ApiError(exc.code, exc.message, status_code=exc.status)
-
-
 def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
     return LinkResultSerializer(
         {
@@ -252,20 +248,16 @@ class LinkView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         person = signed_in_user(request)
-        try:
-            revert = bool(data.get("revert"))
-            if data.get("ignore"):
-                outcome = linking.ignore_asin(person, data["asin"], by=person, revert=revert)
-            elif data.get("create"):
-                outcome = linking.create_book_from_item(
-                    person, data["asin"], by=person, revert=revert
-                )
-            else:
-                outcome = linking.link_asin(
-                    person, data["asin"], data["book_id"], by=person, revert=revert
-                )
-        except linking.LinkingError as exc:
-            raise linking_api_error(exc) from None
+        # A LinkingError is answered by the JSON error handler with its code and status.
+        revert = bool(data.get("revert"))
+        if data.get("ignore"):
+            outcome = linking.ignore_asin(person, data["asin"], by=person, revert=revert)
+        elif data.get("create"):
+            outcome = linking.create_book_from_item(person, data["asin"], by=person, revert=revert)
+        else:
+            outcome = linking.link_asin(
+                person, data["asin"], data["book_id"], by=person, revert=revert
+            )
         return Response(_link_result(outcome))
 
 
@@ -327,16 +319,13 @@ class ConflictResolveView(APIView):
         )
         body = ResolveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            outcome = linking.resolve_conflict(
-                pk,
-                body.validated_data["action"],
-                user=signed_in_user(request),
-                by=signed_in_user(request),
-                book_id=body.validated_data.get("book_id"),
-            )
-        except linking.LinkingError as exc:
-            raise linking_api_error(exc) from None
+        outcome = linking.resolve_conflict(  # a LinkingError is answered with its code
+            pk,
+            body.validated_data["action"],
+            user=signed_in_user(request),
+            by=signed_in_user(request),
+            book_id=body.validated_data.get("book_id"),
+        )
         return Response(_link_result(outcome))
 
 

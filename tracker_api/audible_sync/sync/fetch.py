@@ -27,8 +27,17 @@ from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.core.service_errors import ServiceError
 
 RATE_LIMITED = "audible_rate_limited"
+# A failed fetch's code -> the HTTP status it means: the account needs the person (409),
+# Audible asks us to wait (429); anything else is the upstream failing (502).
+FAILURE_STATUS = {
+    "audible_reauth_required": 409,
+    "invalid_auth_blob": 409,
+    "audible_not_connected": 409,
+    RATE_LIMITED: 429,
+}
 
 
 @dataclass
@@ -42,13 +51,13 @@ class Library:
     audible_requests: int | None = None
 
 
-class FetchFailed(Exception):
+class FetchFailed(ServiceError):
     """The library could not be had; ``code`` is stable, ``message`` is for people."""
 
+    status = 502
+
     def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code, status=FAILURE_STATUS.get(code, 502))
         self.retry_after = retry_after
 
 
