@@ -1,12 +1,17 @@
-"""Which tests are ``live``: they start processes, drive a browser, or run the demo or a
-deployment. ``make test-fast`` leaves them out (``-m "not live"``); ``make test`` runs them.
+"""Which tests ``make test-fast`` leaves out, found without anyone marking a test by hand.
 
-Nobody marks a test by hand. A test is live when its path says so (``tests/e2e``, ``tests/demo``,
-the deployment tests), when it carries the ``e2e`` or ``browser`` marker, or when its code —
-the test function, the fixtures it uses, and the project's own functions and classes those
-call, followed through — names ``subprocess`` or Playwright. A test the search misses still
-cannot slip into the fast lane unnoticed: an autouse fixture makes any process it starts fail it,
-saying why.
+* ``live``: the test starts processes, drives a browser, or runs the demo or a deployment. Its
+  path says so (``tests/e2e``, ``tests/demo``, the deployment tests), or it carries the ``e2e``
+  or ``browser`` marker, or its code -- the test function, the fixtures it uses, and the
+  project's own functions and classes those call, followed through -- reaches ``subprocess``
+  or Playwright.
+* ``slow``: the test runs at length by design: the hardening suite (``tests/hardening``:
+  fuzzing, volumes, linear-time and secret scans over live stacks), or any test whose code
+  reaches schemathesis or Hypothesis state machines.
+
+``make test-fast`` is ``-m "not live and not slow" -n 2``; ``make test`` runs everything. A test
+the search misses still cannot start a process in the fast lane unnoticed: an autouse fixture
+makes any process a test not found live starts fail it, saying why.
 """
 
 from __future__ import annotations
@@ -23,35 +28,49 @@ LIVE_PATHS = ("tests/e2e/", "tests/demo/", "tests/deploy/", "tests/test_deploy.p
 LIVE_MARKERS = ("e2e", "browser")
 # Modules whose use makes a test live: processes, and the browser driver.
 LIVE_MODULES = ("subprocess", "playwright")
+SLOW_PATHS = ("tests/hardening/",)
+# Modules whose use makes a test slow: API fuzzing, and state machines explored step by step.
+SLOW_MODULES = ("schemathesis", "hypothesis.stateful")
 # Code of these packages is followed when looking for a use; anything else is a leaf.
 PROJECT = ("tests", "tracker_api", "audible_gateway", "audible_contract", "bench")
 
 
-def is_live(item: pytest.Item) -> bool:
-    """Whether ``item`` is a live test (see the module docstring)."""
-    path = item.path.as_posix()
-    if any(f"/{prefix}" in path or path.endswith(f"/{prefix}") for prefix in LIVE_PATHS):
-        return True
-    if any(item.get_closest_marker(name) for name in LIVE_MARKERS):
-        return True
-    functions: list[Any] = [getattr(item, "obj", None)]
+def classify(item: pytest.Item) -> set[str]:
+    """The markers of ``live`` and ``slow`` that ``item`` gets (see the module docstring)."""
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    code: list[Any] = [getattr(item, "obj", None)]
     info = getattr(item, "_fixtureinfo", None)
     if info is not None:
         for definitions in info.name2fixturedefs.values():
-            functions.extend(definition.func for definition in definitions)
-    return any(_uses_live_module(function, set()) for function in functions if function)
+            code.extend(definition.func for definition in definitions)
+    code = [value for value in code if value is not None]
+    found = set()
+    if (
+        path.startswith(LIVE_PATHS)
+        or any(item.get_closest_marker(name) for name in LIVE_MARKERS)
+        or any(_reaches(value, LIVE_MODULES, set()) for value in code)
+    ):
+        found.add("live")
+    if path.startswith(SLOW_PATHS) or any(_reaches(value, SLOW_MODULES, set()) for value in code):
+        found.add("slow")
+    return found
 
 
-def _in(value: Any, packages: tuple[str, ...]) -> bool:
-    """Whether ``value`` (a module, or anything defined in one) belongs to ``packages``."""
+def _module_name(value: Any) -> str:
     if isinstance(value, types.ModuleType):
-        name = value.__name__
-    else:
-        try:
-            name = getattr(value, "__module__", None)
-        except Exception:  # a lazy object that cannot be asked
-            return False
-    return isinstance(name, str) and name.split(".")[0] in packages
+        return value.__name__
+    try:
+        name = getattr(value, "__module__", None)
+    except Exception:  # a lazy object that cannot be asked
+        return ""
+    return name if isinstance(name, str) else ""
+
+
+def _in(value: Any, modules: tuple[str, ...]) -> bool:
+    """Whether ``value`` (a module, or anything defined in one) belongs to one of ``modules``
+    (a package or module name, with everything below it)."""
+    name = _module_name(value)
+    return any(name == module or name.startswith(module + ".") for module in modules)
 
 
 def _code_names(code: types.CodeType) -> Iterator[str]:
@@ -62,21 +81,21 @@ def _code_names(code: types.CodeType) -> Iterator[str]:
             yield from _code_names(constant)
 
 
-def _uses_live_module(value: Any, seen: set[int]) -> bool:
-    """Whether ``value`` is, or is project code that reaches, a process or browser module."""
+def _reaches(value: Any, modules: tuple[str, ...], seen: set[int]) -> bool:
+    """Whether ``value`` belongs to ``modules``, or is project code that reaches them."""
     if id(value) in seen:
         return False
     seen.add(id(value))
-    if _in(value, LIVE_MODULES):
+    if _in(value, modules):
         return True
     if isinstance(value, (staticmethod, classmethod)):
-        return _uses_live_module(value.__func__, seen)
+        return _reaches(value.__func__, modules, seen)
     if isinstance(value, property):
-        return any(_uses_live_module(f, seen) for f in (value.fget, value.fset) if f)
+        return any(_reaches(f, modules, seen) for f in (value.fget, value.fset) if f)
     if not _in(value, PROJECT) or getattr(value, "__module__", None) == __name__:
         return False  # not project code, or this module's own guard
     if isinstance(value, type):
-        return any(_uses_live_module(member, seen) for member in vars(value).values())
+        return any(_reaches(member, modules, seen) for member in vars(value).values())
     function = inspect.unwrap(value) if callable(value) else None
     if not isinstance(function, types.FunctionType):
         return False
@@ -91,16 +110,16 @@ def _uses_live_module(value: Any, seen: set[int]) -> bool:
         and _in(target, PROJECT)
     ]
     return any(
-        _uses_live_module(scope[name], seen) for scope in scopes for name in names if name in scope
+        _reaches(scope[name], modules, seen) for scope in scopes for name in names if name in scope
     )
 
 
 # --------------------------------------------------------------------------- the hooks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``live`` every test :func:`is_live` finds."""
+    """Mark every test :func:`classify` finds ``live`` or ``slow``."""
     for item in items:
-        if is_live(item):
-            item.add_marker(pytest.mark.live)
+        for name in classify(item):
+            item.add_marker(getattr(pytest.mark, name))
 
 
 @pytest.fixture(autouse=True)
