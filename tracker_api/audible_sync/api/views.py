@@ -53,7 +53,7 @@ AUTH_ERRORS = {code: ErrorSerializer for code in (403, 409, 422, 429, 502, 503, 
 LINK_ERRORS = {404: ErrorSerializer, 409: ErrorSerializer}
 
 
-def gateway_api_error(exc: gateway.GatewayError) -> ApiError:
+def gateway_api_error(exc: gateway.GatewayCallError) -> ApiError:
     """The gateway's code and sentence, with an HTTP status that is true for our caller.
 
     The gateway's 4xx answers are about the request or the Audible account and pass through;
@@ -150,7 +150,7 @@ class AuthView(APIView):
         body.is_valid(raise_exception=True)
         try:
             answer = connect_account(signed_in_user(request), dict(body.validated_data))
-        except gateway.GatewayError as exc:
+        except gateway.GatewayCallError as exc:
             raise gateway_api_error(exc) from None
         return Response(AuthResponseSerializer(answer).data)
 
@@ -174,7 +174,7 @@ class AuthView(APIView):
     def delete(self, request: Request) -> Response:
         try:
             outcome = disconnect.disconnect(request.user)
-        except gateway.GatewayError as exc:
+        except gateway.GatewayCallError as exc:
             raise gateway_api_error(exc) from None
         return Response(
             DisconnectResultSerializer(

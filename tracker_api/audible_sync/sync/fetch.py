@@ -61,7 +61,7 @@ class FetchFailed(ServiceError):
         self.retry_after = retry_after
 
 
-def _sentence(exc: gateway.GatewayError) -> str:
+def _sentence(exc: gateway.GatewayCallError) -> str:
     if exc.needs_relogin:
         return (
             "Audible needs you to sign in again: the saved connection no longer works. "
@@ -86,7 +86,7 @@ def from_gateway(config: AudibleConfig, *, persist_auth: bool = True) -> Library
         result = gateway.fetch_library(
             config.sealed_auth, known_progress=known_progress(config.user_id)
         )
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         updates: dict[str, Any] = {}
         if exc.needs_relogin:
             updates["needs_relogin"] = True
