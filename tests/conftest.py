@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from hypothesis import settings
 
-# The ``live`` marker (what make test-fast leaves out) and its guard.
-pytest_plugins = ["tests.support.live"]
+# The ``live`` and ``slow`` markers (what make test-fast leaves out) and the process guard;
+# ``closed_port`` (a port where nothing answers, safe under xdist).
+pytest_plugins = ["tests.support.live", "tests.support.ports"]
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 

@@ -17,7 +17,6 @@ from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.gateway import GatewayCallError
-from tracker_api.demo.processes import free_port
 
 pytestmark = pytest.mark.usefixtures("gateway_settings", "fresh_library")
 
@@ -58,8 +57,8 @@ def test_it_reports_reauth_as_permanent(stack, sealed):
     assert stack.state.calls_to("/1.0/library") == 1  # no retry of a permanent failure
 
 
-def test_it_names_an_unreachable_gateway_without_the_secret(settings, sealed, caplog):
-    settings.AUDIBLE_SERVICE_URL = f"http://127.0.0.1:{free_port()}"
+def test_it_names_an_unreachable_gateway_without_the_secret(settings, sealed, caplog, closed_port):
+    settings.AUDIBLE_SERVICE_URL = f"http://127.0.0.1:{closed_port}"
     with caplog.at_level(logging.DEBUG), pytest.raises(GatewayCallError) as caught:
         gateway.fetch_library(sealed)
     assert caught.value.code == "gateway_unreachable"
