@@ -7,12 +7,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 TEST_DATABASE_URL ?= $(PG_URL)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-sqlite lint format typecheck bench fuzz load migrate sandbox secrets clean
+.PHONY: help install run test test-fast test-sqlite lint format typecheck bench fuzz load migrate sandbox secrets clean
 
 help:
 	@echo "make install     create .venv and install everything (pinned)"
 	@echo "make run         run the whole system on SQLite + the Audible sandbox, with a demo"
 	@echo "make test        run the test suite (PostgreSQL at $(PG_URL))"
+	@echo "make test-fast   unit + API tests only, in parallel (no processes, browser, demo, fuzzing)"
 	@echo "make test-sqlite run the test suite on SQLite"
 	@echo "make lint        ruff check + ruff format --check"
 	@echo "make format      ruff format + ruff check --fix"
@@ -37,6 +38,12 @@ run: install
 
 test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast lane: no processes, browser, demo, deployments, hardening or fuzzing (the markers
+# are set automatically: tests/support/live.py), two xdist workers, each on its own test
+# database (test_<name>_gw0, _gw1).
+test-fast: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -m "not live and not slow" -n 2 $(PYTEST_ARGS)
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest $(PYTEST_ARGS)

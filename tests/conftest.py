@@ -8,6 +8,10 @@ import pytest
 from django.db import connection
 from hypothesis import settings
 
+# The ``live`` and ``slow`` markers (what make test-fast leaves out) and the process guard;
+# ``closed_port`` (a port where nothing answers, safe under xdist).
+pytest_plugins = ["tests.support.live", "tests.support.ports"]
+
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Property tests try the same cases on every run, so a red CI always means a change broke

@@ -29,7 +29,7 @@ def test_disconnect_deregisters_the_device_and_forgets_the_blob(wired, sandbox, 
     config.refresh_from_db()
     assert (config.sealed_auth, config.account, config.connected_at) == ("", {}, None)
     assert config.sync_interval_minutes == 120  # preferences survive
-    with pytest.raises(gateway.GatewayError) as caught:
+    with pytest.raises(gateway.GatewayCallError) as caught:
         gateway.fetch_library(sealed)  # the old blob's device is gone at Amazon
     assert caught.value.needs_relogin
 
@@ -62,7 +62,7 @@ def test_a_device_amazon_already_dropped_is_forgotten_all_the_same(wired, sandbo
 def test_an_unreachable_gateway_keeps_the_blob_to_try_again(wired, sandbox, api, alice, settings):
     connect_external(api)
     settings.AUDIBLE_SERVICE_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
-    with pytest.raises(gateway.GatewayError) as caught:
+    with pytest.raises(gateway.GatewayCallError) as caught:
         disconnect(alice)
     assert caught.value.code == gateway.UNREACHABLE
     assert AudibleConfig.objects.get(user=alice).sealed_auth != ""

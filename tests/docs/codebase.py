@@ -20,7 +20,9 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]*[a-z0-9]$")
 ENV_RE = re.compile(r"^[A-Z][A-Z0-9_]*[A-Z0-9]$")
 
 # Calls whose first argument (or ``code=``/``error_code=``) is an error code people receive.
-ERROR_CONSTRUCTORS = frozenset({"GatewayError", "ApiError", "error_body", "FetchFailed"})
+ERROR_CONSTRUCTORS = frozenset(
+    {"GatewayError", "GatewayCallError", "ApiError", "error_body", "FetchFailed"}
+)
 CODE_KEYWORDS = frozenset({"code", "error_code"})
 # Typed readers of the environment whose first argument is a variable name.
 ENV_GETTERS = frozenset({"env_str", "env_bool", "env_int", "env_list", "getenv"})

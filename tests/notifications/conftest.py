@@ -91,6 +91,27 @@ def _count_deliveries(_django_db_helper):
         return
 
 
+def pytest_sessionfinish(session):
+    """Under xdist each worker counts its own tests: it hands its figures to the controller."""
+    from tests.notifications.receivers import RECEIVED
+
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["notification_figures"] = {"figures": FIGURES, "received": RECEIVED}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up what each xdist worker counted."""
+    from tests.notifications.receivers import RECEIVED
+
+    counted = getattr(node, "workeroutput", {}).get("notification_figures")
+    if counted:
+        for totals, part in ((FIGURES, counted["figures"]), (RECEIVED, counted["received"])):
+            for key, value in part.items():
+                totals[key] += value
+
+
 def pytest_terminal_summary(terminalreporter):
     from tests.notifications.receivers import RECEIVED
 

@@ -29,7 +29,6 @@ from tracker_api.audible_sync.api.connecting import store_credentials
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import run_sync
-from tracker_api.demo.processes import free_port
 from tracker_api.notifications import delivery
 from tracker_api.notifications.models import Delivery
 from tracker_api.notifications.models import Notification
@@ -154,11 +153,11 @@ def test_a_dry_run_tells_nobody(listener, inbox, stack):
     assert codes(listener) == []
 
 
-def test_a_sync_never_fails_because_a_channel_or_a_receiver_fails(listener, settings):
+def test_a_sync_never_fails_because_a_channel_or_a_receiver_fails(listener, settings, closed_port):
     dead = HttpReceiver()  # never started: connection refused
     apprise_channel(listener, json_url(dead))
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # no mail server
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port  # no mail server
     settings.EMAIL_TIMEOUT = 2
     from tests.notifications.conftest import email_channel
 
@@ -202,11 +201,11 @@ def test_the_cron_url_records_its_heartbeat_and_delivers(listener, inbox, stack,
 
 
 def test_operators_hear_of_a_failing_gateway_once_and_of_its_return(
-    listener, http_receiver, settings
+    listener, http_receiver, settings, closed_port
 ):
     settings.NOTIFY_OPERATOR_URLS = [json_url(http_receiver, "ops")]
     good = settings.AUDIBLE_SERVICE_URL
-    settings.AUDIBLE_SERVICE_URL = f"http://127.0.0.1:{free_port()}"
+    settings.AUDIBLE_SERVICE_URL = f"http://127.0.0.1:{closed_port}"
     settings.AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S = 1
     for _ in range(2):
         AudibleConfig.objects.filter(user=listener).update(next_sync_at=None)

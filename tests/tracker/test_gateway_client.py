@@ -16,8 +16,7 @@ from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixtu
 from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
 from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import gateway
-from tracker_api.audible_sync.gateway import GatewayError
-from tracker_api.demo.processes import free_port
+from tracker_api.audible_sync.gateway import GatewayCallError
 
 pytestmark = pytest.mark.usefixtures("gateway_settings", "fresh_library")
 
@@ -39,7 +38,7 @@ def test_it_retries_a_transient_failure_and_succeeds(stack, sealed):
 def test_it_honours_retry_after_beyond_its_budget_by_giving_up_at_once(stack, sealed):
     stack.state.arm_fault(path="/1.0/library", status=429, retry_after=600, count=None)
     started = time.monotonic()
-    with pytest.raises(GatewayError) as caught:
+    with pytest.raises(GatewayCallError) as caught:
         gateway.fetch_library(sealed)
     assert time.monotonic() - started < 5
     assert caught.value.code == "audible_rate_limited"
@@ -50,7 +49,7 @@ def test_it_honours_retry_after_beyond_its_budget_by_giving_up_at_once(stack, se
 def test_it_reports_reauth_as_permanent(stack, sealed):
     stack.state.reset_calls()
     stack.state.arm_fault(path="/1.0/library", status=403, count=None)
-    with pytest.raises(GatewayError) as caught:
+    with pytest.raises(GatewayCallError) as caught:
         gateway.fetch_library(sealed)
     assert caught.value.code == "audible_reauth_required"
     assert caught.value.permanent
@@ -58,9 +57,9 @@ def test_it_reports_reauth_as_permanent(stack, sealed):
     assert stack.state.calls_to("/1.0/library") == 1  # no retry of a permanent failure
 
 
-def test_it_names_an_unreachable_gateway_without_the_secret(settings, sealed, caplog):
-    settings.AUDIBLE_SERVICE_URL = f"http://127.0.0.1:{free_port()}"
-    with caplog.at_level(logging.DEBUG), pytest.raises(GatewayError) as caught:
+def test_it_names_an_unreachable_gateway_without_the_secret(settings, sealed, caplog, closed_port):
+    settings.AUDIBLE_SERVICE_URL = f"http://127.0.0.1:{closed_port}"
+    with caplog.at_level(logging.DEBUG), pytest.raises(GatewayCallError) as caught:
         gateway.fetch_library(sealed)
     assert caught.value.code == "gateway_unreachable"
     assert SECRET not in str(caught.value)
@@ -72,14 +71,14 @@ def test_it_times_out_with_the_configured_read_timeout(stack, settings, sealed):
     settings.AUDIBLE_GATEWAY_READ_TIMEOUT_S = 0.3
     settings.AUDIBLE_GATEWAY_RETRY_ATTEMPTS = 1
     stack.state.arm_fault(path="/1.0/library", delay_s=1.0, count=1)
-    with pytest.raises(GatewayError) as caught:
+    with pytest.raises(GatewayCallError) as caught:
         gateway.fetch_library(sealed)
     assert caught.value.code == "gateway_timeout"
 
 
 def test_it_refuses_a_wrong_secret_as_permanent(settings, sealed):
     settings.AUDIBLE_API_SECRET = "not-the-secret-000000000000"
-    with pytest.raises(GatewayError) as caught:
+    with pytest.raises(GatewayCallError) as caught:
         gateway.fetch_library(sealed)
     assert (caught.value.code, caught.value.status, caught.value.permanent) == (
         "invalid_secret",

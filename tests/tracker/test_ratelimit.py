@@ -64,13 +64,23 @@ def test_dry_runs_start_the_interval_but_not_the_schedule(config):
 
 
 def test_an_interrupted_sync_may_be_retried_at_once_but_counts_for_the_day(config):
+    from tracker_api.audible_sync.sync.lock import close_interrupted_runs
+
+    log(config, 1, status="running")
+    assert close_interrupted_runs(config.user_id) == 1  # as the next sync's sweep closes it
+    assert check_rate_limit(config, NOW).allowed
+    log(config, 2, status="running")
+    log(config, 3, status="running")
+    close_interrupted_runs(config.user_id)
+    assert check_rate_limit(config, NOW).reason == "daily_cap"
+
+
+def test_an_interrupted_run_is_known_by_its_code_not_its_sentence(config):
+    """Only the sweep's code frees the interval: a failure worded the same way does not."""
     from tracker_api.audible_sync.sync.lock import INTERRUPTED
 
     log(config, 1, status="failed", error=INTERRUPTED)
-    assert check_rate_limit(config, NOW).allowed
-    log(config, 2, status="failed", error=INTERRUPTED)
-    log(config, 3, status="failed", error=INTERRUPTED)
-    assert check_rate_limit(config, NOW).reason == "daily_cap"
+    assert check_rate_limit(config, NOW).reason == "interval"
 
 
 def test_an_ordinary_failed_sync_still_starts_the_interval(config):

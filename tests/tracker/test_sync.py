@@ -274,6 +274,7 @@ def test_a_dead_runs_lock_expires_and_its_log_is_closed(listener, settings):
     dead.refresh_from_db()
     assert dead.status == "failed"
     assert "interrupted" in dead.error
+    assert dead.error_code == "interrupted"
     assert AudibleConfig.objects.get(pk=config.pk).sync_lock_token == ""
 
 

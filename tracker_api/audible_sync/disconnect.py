@@ -7,7 +7,7 @@ new login replaces. Used by the admin's Disconnect button and ``DELETE /api/audi
 
 A device Amazon no longer accepts (``audible_reauth_required``, ``invalid_auth_blob``) is as
 good as deregistered: the blob is forgotten all the same. Any other gateway failure (down,
-timeout) raises :class:`~tracker_api.audible_sync.gateway.GatewayError` and keeps the blob, so
+timeout) raises :class:`~tracker_api.audible_sync.gateway.GatewayCallError` and keeps the blob, so
 the person can try again instead of leaving a registered device behind.
 """
 
@@ -37,11 +37,11 @@ class DisconnectOutcome:
 def deregister_blob(sealed: str) -> bool:
     """Deregister the device behind ``sealed``; False if Amazon had already dropped it.
 
-    Raises :class:`gateway.GatewayError` when the gateway could not do it (try again later).
+    Raises :class:`gateway.GatewayCallError` when the gateway could not do it (try again later).
     """
     try:
         gateway.deregister(sealed)
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         if exc.needs_relogin:
             return False
         raise
@@ -78,5 +78,5 @@ def deregister_replaced(old_sealed: str, new_sealed: str) -> None:
         return
     try:
         deregister_blob(old_sealed)
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         log.warning("could not deregister the replaced Audible device (%s)", exc.code)

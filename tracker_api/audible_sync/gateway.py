@@ -4,7 +4,7 @@ Every call the tracker makes to the gateway goes through :func:`_post`. Transpor
 (connection refused, timeouts), 429 and 5xx answers are retried with exponential backoff
 (tenacity); a ``retry_after`` from the gateway replaces the backoff. The whole effort stays
 inside a time budget: when the next wait would overrun it, the call gives up at once and
-raises :class:`GatewayError` carrying the wait, so the caller can say when to try again.
+raises :class:`GatewayCallError` carrying the wait, so the caller can say when to try again.
 
 The shared secret travels in ``X-API-Secret`` and appears in no exception message and no log;
 nor does a sealed blob. Settings (Django settings first, then the environment):
@@ -54,8 +54,12 @@ PERMANENT_CODES = frozenset(
 )
 
 
-class GatewayError(Exception):
-    """A gateway call failed. ``permanent`` means retrying cannot help (e.g. re-login needed)."""
+class GatewayCallError(Exception):
+    """A gateway call failed. ``permanent`` means retrying cannot help (e.g. re-login needed).
+
+    The tracker's side of a call; the gateway's own error answers are raised inside the gateway
+    as ``audible_gateway.errors.GatewayError``.
+    """
 
     def __init__(
         self,
@@ -78,7 +82,7 @@ class GatewayError(Exception):
         return self.code in (REAUTH_REQUIRED, wire.INVALID_AUTH_BLOB)
 
     def __repr__(self) -> str:
-        return f"GatewayError({self.code!r}, status={self.status}, permanent={self.permanent})"
+        return f"GatewayCallError({self.code!r}, status={self.status}, permanent={self.permanent})"
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,8 @@ def client_settings() -> ClientSettings:
 
 
 # --------------------------------------------------------------------------- error mapping
-def _error_from_response(response: requests.Response) -> GatewayError:
-    """A non-2xx answer -> GatewayError; the gateway's own code and sentence pass through."""
+def _error_from_response(response: requests.Response) -> GatewayCallError:
+    """A non-2xx answer -> GatewayCallError; the gateway's own code and sentence pass through."""
     code, message, retry_after = f"gateway_http_{response.status_code}", "", None
     try:
         body = response.json()
@@ -157,27 +161,27 @@ def _error_from_response(response: requests.Response) -> GatewayError:
         message = f"The Audible gateway answered HTTP {response.status_code}."
     transient = response.status_code == 429 or response.status_code >= 500
     permanent = code in PERMANENT_CODES or not transient
-    return GatewayError(
+    return GatewayCallError(
         code, message, status=response.status_code, permanent=permanent, retry_after=retry_after
     )
 
 
-def _transport_error(exc: requests.RequestException, url: str) -> GatewayError:
+def _transport_error(exc: requests.RequestException, url: str) -> GatewayCallError:
     # The URL is configuration, not a secret; the exception text is never passed on (it could
     # quote a request), only its kind.
     if isinstance(exc, requests.Timeout):
-        return GatewayError(
+        return GatewayCallError(
             TIMEOUT,
             f"The Audible gateway at {url} did not answer in time.",
             permanent=False,
         )
     if isinstance(exc, requests.ConnectionError):
-        return GatewayError(
+        return GatewayCallError(
             UNREACHABLE,
             f"The Audible gateway at {url} cannot be reached; is it running?",
             permanent=False,
         )
-    return GatewayError(
+    return GatewayCallError(
         UNREACHABLE,
         f"The request to the Audible gateway failed ({type(exc).__name__}).",
         permanent=False,
@@ -191,7 +195,7 @@ class _Policy:
 
     def wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, GatewayError) and exc.retry_after is not None:
+        if isinstance(exc, GatewayCallError) and exc.retry_after is not None:
             return exc.retry_after
         return min(self.cfg.max_wait_s, self.cfg.base_s * 2 ** (state.attempt_number - 1))
 
@@ -203,14 +207,14 @@ class _Policy:
 
 
 def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, GatewayError) and not exc.permanent
+    return isinstance(exc, GatewayCallError) and not exc.permanent
 
 
 def _post(path: str, payload: dict[str, Any], *, session: requests.Session | None = None) -> Any:
-    """POST JSON to the gateway with retries; the parsed JSON answer or a GatewayError."""
+    """POST JSON to the gateway with retries; the parsed JSON answer or a GatewayCallError."""
     cfg = client_settings()
     if not cfg.base_url or not cfg.secret:
-        raise GatewayError(
+        raise GatewayCallError(
             NOT_CONFIGURED,
             "The tracker is not configured to reach the Audible gateway "
             "(AUDIBLE_SERVICE_URL and AUDIBLE_API_SECRET).",
@@ -235,7 +239,7 @@ def _post(path: str, payload: dict[str, Any], *, session: requests.Session | Non
         try:
             return response.json()
         except ValueError:
-            raise GatewayError(
+            raise GatewayCallError(
                 BAD_ANSWER,
                 "The Audible gateway sent an answer that is not JSON.",
                 status=response.status_code,
@@ -267,7 +271,7 @@ def _post(path: str, payload: dict[str, Any], *, session: requests.Session | Non
 
 def _answer_dict(answer: Any, what: str) -> dict[str, Any]:
     if not isinstance(answer, dict):
-        raise GatewayError(
+        raise GatewayCallError(
             BAD_ANSWER,
             f"The Audible gateway's {what} answer is not a JSON object.",
             permanent=False,
@@ -299,7 +303,7 @@ def fetch_library(
     answer = _answer_dict(_post("/api/library", payload), "library")
     items = answer.get("items")
     if not isinstance(items, list):
-        raise GatewayError(
+        raise GatewayCallError(
             BAD_ANSWER, "The Audible gateway's library answer has no item list.", permanent=False
         )
     new_auth = answer.get("auth")
@@ -326,7 +330,7 @@ def refresh(sealed: str) -> str:
     answer = _answer_dict(_post("/api/refresh-token", {"auth": sealed}), "refresh")
     blob = answer.get("auth")
     if not isinstance(blob, str) or not blob:
-        raise GatewayError(
+        raise GatewayCallError(
             BAD_ANSWER, "The Audible gateway's refresh answer has no auth blob.", permanent=False
         )
     return blob
@@ -336,7 +340,7 @@ def deregister(sealed: str) -> None:
     """Deregister the device behind ``sealed`` at Amazon (``POST /api/deregister``)."""
     answer = _answer_dict(_post("/api/deregister", {"auth": sealed}), "deregister")
     if answer.get("status") != "deregistered":
-        raise GatewayError(
+        raise GatewayCallError(
             BAD_ANSWER,
             "The Audible gateway's deregister answer is not 'deregistered'.",
             permanent=False,
@@ -361,13 +365,15 @@ class ListeningResult:
 
 def _periods(rows: Any, key: str, width: int) -> list[tuple[str, int]]:
     if not isinstance(rows, list):
-        raise GatewayError(BAD_ANSWER, "The gateway's stats answer has no list.", permanent=False)
+        raise GatewayCallError(
+            BAD_ANSWER, "The gateway's stats answer has no list.", permanent=False
+        )
     found = []
     for row in rows:
         ident = row.get(key) if isinstance(row, dict) else None
         ms = _count(row.get("listened_ms")) if isinstance(row, dict) else None
         if not isinstance(ident, str) or len(ident) != width or ms is None:
-            raise GatewayError(
+            raise GatewayCallError(
                 BAD_ANSWER, "The gateway's stats answer has a malformed period.", permanent=False
             )
         found.append((ident, ms))
@@ -406,7 +412,7 @@ def _collection(row: Any) -> dict[str, Any]:
         or not isinstance(asins, list)
         or not all(isinstance(a, str) for a in asins)
     ):
-        raise GatewayError(
+        raise GatewayCallError(
             BAD_ANSWER, "The gateway's collections answer has a malformed entry.", permanent=False
         )
     name = row.get("name")
@@ -418,7 +424,7 @@ def fetch_collections(sealed: str) -> CollectionsResult:
     answer = _answer_dict(_post("/api/collections", {"auth": sealed}), "collections")
     rows = answer.get("collections")
     if not isinstance(rows, list):
-        raise GatewayError(
+        raise GatewayCallError(
             BAD_ANSWER, "The gateway's collections answer has no list.", permanent=False
         )
     new_auth = answer.get("auth")

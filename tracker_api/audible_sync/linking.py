@@ -49,6 +49,7 @@ from tracker_api.audible_sync.undo import revert as undo
 from tracker_api.audible_sync.undo.journal import Journal
 from tracker_api.audible_sync.undo.records import ChangeKind
 from tracker_api.books.models import Book
+from tracker_api.core.service_errors import ServiceError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -62,15 +63,11 @@ LAST_PROGRESS_RESET = {
 }
 
 
-class LinkingError(Exception):
+class LinkingError(ServiceError):
     """A refusal with a stable ``code``, a sentence for people and the HTTP status it means."""
 
     code = "linking_error"
     status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class BookNotFound(LinkingError):

@@ -87,7 +87,7 @@ def refresh(config: AudibleConfig) -> int | None:
     try:
         result = gateway.listening_stats(config.sealed_auth)
         store(config.user_id, result)
-    except (gateway.GatewayError, ValueError) as exc:
+    except (gateway.GatewayCallError, ValueError) as exc:
         log.warning(
             "listening stats of user %s not fetched (%s)",
             config.user_id,

@@ -179,6 +179,12 @@ class SyncStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped (rate limited or locked)"
 
 
+class SyncErrorCode(models.TextChoices):
+    """Why a run failed, as data where code acts on it (``AudibleSyncLog.error_code``)."""
+
+    INTERRUPTED = "interrupted", "Interrupted (the process running it stopped)"
+
+
 class AudibleSyncLog(models.Model):
     """One sync run. Created as ``running``; finished once as ok / partial / failed / skipped.
 
@@ -210,6 +216,12 @@ class AudibleSyncLog(models.Model):
     audible_requests = models.PositiveIntegerField(null=True, blank=True)
     changes = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
+    # What code decides on (``SyncErrorCode``), where ``error`` is the sentence for people: an
+    # interrupted run does not hold back the next one (``ratelimit.last_counted_start``). Null
+    # otherwise (nullable also lets SQLite add the column under the SQL views).
+    error_code = models.CharField(  # noqa: DJ001 - null, not "": SQLite adds it in place
+        max_length=20, choices=SyncErrorCode.choices, null=True, blank=True
+    )
     dry_run = models.BooleanField(default=False)
 
     class Meta:

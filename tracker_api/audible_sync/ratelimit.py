@@ -29,8 +29,8 @@ from django.utils import timezone
 from tracker_api.audible_sync import limits
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.models import SyncErrorCode
 from tracker_api.audible_sync.models import SyncStatus
-from tracker_api.audible_sync.sync.lock import INTERRUPTED
 
 DAY = timedelta(hours=24)
 
@@ -69,7 +69,7 @@ def last_counted_start(config: AudibleConfig, *, dry_runs: bool = True) -> datet
     if not dry_runs:
         logs = logs.filter(dry_run=False)
     return (
-        logs.exclude(status=SyncStatus.FAILED, error=INTERRUPTED)
+        logs.exclude(status=SyncStatus.FAILED, error_code=SyncErrorCode.INTERRUPTED)
         .order_by("-started_at")
         .values_list("started_at", flat=True)
         .first()

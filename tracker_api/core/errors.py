@@ -1,7 +1,8 @@
 """One JSON error shape for every API failure.
 
 ``{"error": {"code": "<stable_snake_code>", "message": "<sentence>", "fields": {...}}}``, with
-optional extra keys inside ``error`` (e.g. ``retry_after``). DRF exceptions go through
+optional extra keys inside ``error`` (e.g. ``retry_after``). DRF exceptions and the services'
+own :class:`~tracker_api.core.service_errors.ServiceError` go through
 :func:`api_exception_handler`; Django's 404/500 for ``/api/`` paths through :mod:`.views`.
 """
 
@@ -15,6 +16,8 @@ from rest_framework import exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from tracker_api.core.service_errors import ServiceError
 
 _MESSAGES = {
     "not_authenticated": "Authentication is required: send 'Authorization: Token <token>'.",
@@ -96,7 +99,9 @@ def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, re-shaped into the one error envelope. Unknown exceptions return None
     (Django then answers through ``handler500``, also JSON for ``/api/``)."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, ServiceError):
+        exc = ApiError(exc.code, exc.message, status_code=exc.status, **exc.extra())
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

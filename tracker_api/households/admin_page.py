@@ -193,7 +193,7 @@ def household_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
             try:
                 messages.success(request, action(request, household, me))
             except HouseholdError as exc:
-                messages.error(request, str(exc.detail))
+                messages.error(request, exc.message)
         return HttpResponseRedirect(reverse(f"{site.name}:{URL_NAME}"))
     extra: dict[str, Any] = {
         "household": household,

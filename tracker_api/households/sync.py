@@ -82,7 +82,7 @@ def prepare(
         return Prepared(household, [] if library.source == "gateway" else None)
     try:
         answer = gateway.fetch_collections(config.sealed_auth)
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         log.warning("collections of connection %s unavailable: %s", config.pk, exc.code)
         return Prepared(household, None, problem=COLLECTIONS_UNAVAILABLE)
     if answer.new_auth and persist_auth and answer.new_auth != config.sealed_auth:

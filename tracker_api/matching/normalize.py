@@ -173,10 +173,6 @@ class SeriesMarker:
     name: str
     position: str | None
 
-    @property
-    def is_range(self) -> bool:
-        return self.position is not None and "-" in self.position
-
 
 @dataclass(frozen=True)
 class TitleParts:

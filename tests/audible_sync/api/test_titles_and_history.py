@@ -147,7 +147,7 @@ def test_delete_auth_deregisters_and_forgets_the_blob(listener, stack, schema):
     config = AudibleConfig.objects.get(user=listener)
     assert (config.sealed_auth, config.account) == ("", {})
     assert client.get("/api/audible/status").json()["connection"]["state"] == "not_connected"
-    with pytest.raises(gateway.GatewayError):
+    with pytest.raises(gateway.GatewayCallError):
         gateway.fetch_library(sealed)
     again = client.delete("/api/audible/auth")
     assert again.json()["was_connected"] is False

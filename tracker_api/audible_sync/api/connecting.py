@@ -26,7 +26,7 @@ LOGIN_REQUIRED_KEYS = ("status", "login_url", "state", "expires_in")
 def connect_account(user: User, body: dict[str, Any]) -> dict[str, Any]:
     """Pass ``body`` to the gateway; store the credentials when it says ``connected``.
 
-    Returns the answer without the sealed blob. Raises :class:`gateway.GatewayError` as the
+    Returns the answer without the sealed blob. Raises :class:`gateway.GatewayCallError` as the
     gateway client does (the gateway's own codes pass through).
     """
     answer = gateway.connect(body)
@@ -35,7 +35,7 @@ def connect_account(user: User, body: dict[str, Any]) -> dict[str, Any]:
         return {key: answer[key] for key in LOGIN_REQUIRED_KEYS if key in answer}
     sealed = answer.get("auth")
     if status != "connected" or not isinstance(sealed, str) or not sealed:
-        raise gateway.GatewayError(
+        raise gateway.GatewayCallError(
             gateway.BAD_ANSWER,
             "The Audible gateway's connect answer is neither login_required nor connected.",
             permanent=True,

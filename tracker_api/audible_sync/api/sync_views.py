@@ -23,24 +23,15 @@ from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.api import examples
 from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.models import SyncTrigger
-from tracker_api.audible_sync.sync import SyncRateLimited
-from tracker_api.audible_sync.sync import SyncRefused
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.audible_sync.sync.claim import sync_due_users
-from tracker_api.audible_sync.sync.service import SyncOutcome
+from tracker_api.audible_sync.sync.service import SyncFailed
 from tracker_api.core.errors import ApiError
 from tracker_api.core.roles import may_force_sync
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.strict import StrictBodyMixin
 
 DEFAULT_CRON_BATCH = 25
-# A failed run's code -> HTTP status: the account needs the person, or the upstream failed.
-FAILURE_STATUS = {
-    "audible_reauth_required": 409,
-    "invalid_auth_blob": 409,
-    "audible_not_connected": 409,
-    "audible_rate_limited": 429,
-}
 
 
 class SyncRequestSerializer(StrictBodyMixin, serializers.Serializer):
@@ -49,28 +40,6 @@ class SyncRequestSerializer(StrictBodyMixin, serializers.Serializer):
         help_text="Skip our rate limit (operators only); Audible's own back-off still holds.",
     )
     dry_run = serializers.BooleanField(default=False, help_text="Decide, but write nothing.")
-
-
-def refusal(exc: SyncRefused) -> ApiError:
-    extra: dict[str, Any] = {}
-    if isinstance(exc, SyncRateLimited):
-        extra["retry_after"] = exc.retry_after
-        extra["retry_at"] = exc.retry_at.isoformat() if exc.retry_at else None
-    if exc.log is not None:
-        extra["sync_log_id"] = exc.log.pk
-    return ApiError(exc.code, exc.message, status_code=exc.status, **extra)
-
-
-def failure(outcome: SyncOutcome) -> ApiError:
-    extra: dict[str, Any] = {"sync": outcome.summary()}
-    if outcome.retry_after:
-        extra["retry_after"] = int(outcome.retry_after + 0.999)
-    return ApiError(
-        outcome.error_code or "sync_failed",
-        outcome.log.error or "The sync failed.",
-        status_code=FAILURE_STATUS.get(outcome.error_code, status.HTTP_502_BAD_GATEWAY),
-        **extra,
-    )
 
 
 class SyncView(APIView):
@@ -106,17 +75,16 @@ class SyncView(APIView):
                 "Only an operator may bypass the rate limit.",
                 status_code=403,
             )
-        try:
-            outcome = run_sync(
-                request.user,
-                trigger=SyncTrigger.API,
-                force=force,
-                dry_run=body.validated_data["dry_run"],
-            )
-        except SyncRefused as exc:
-            raise refusal(exc) from None
+        # A refusal (SyncRefused) or a failed run (SyncFailed) is answered by the JSON error
+        # handler with its own code and status.
+        outcome = run_sync(
+            request.user,
+            trigger=SyncTrigger.API,
+            force=force,
+            dry_run=body.validated_data["dry_run"],
+        )
         if outcome.failed:
-            raise failure(outcome)
+            raise SyncFailed(outcome)
         return Response(outcome.summary())
 
 

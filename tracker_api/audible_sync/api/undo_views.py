@@ -17,7 +17,6 @@ from tracker_api.audible_sync.api.undo_serializers import UndoRequestSerializer
 from tracker_api.audible_sync.api.undo_serializers import UndoResultSerializer
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.undo import revert
-from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.signed_in import signed_in_user
 
@@ -28,10 +27,6 @@ BLOCKED_EXAMPLE = {
         'Martian" after it. Undo that first.',
     }
 }
-
-
-def undo_api_error(exc: revert.UndoRefused) -> ApiError:
-    return ApiError(exc.code, exc.message, status_code=exc.status)
 
 
 class RunUndoView(APIView):
@@ -53,8 +48,6 @@ class RunUndoView(APIView):
             AudibleSyncLog.objects.filter(user=signed_in_user(request)).only("pk"), pk=pk
         )
         UndoRequestSerializer(data=request.data or {}).is_valid(raise_exception=True)
-        try:
-            outcome = revert.undo_run(request.user, pk, by=request.user)
-        except revert.UndoRefused as exc:
-            raise undo_api_error(exc) from None
+        # An UndoRefused is answered by the JSON error handler with its code and status.
+        outcome = revert.undo_run(request.user, pk, by=request.user)
         return Response(UndoResultSerializer({"run": pk, "undo": outcome.as_dict()}).data)

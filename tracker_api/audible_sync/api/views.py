@@ -53,7 +53,7 @@ AUTH_ERRORS = {code: ErrorSerializer for code in (403, 409, 422, 429, 502, 503, 
 LINK_ERRORS = {404: ErrorSerializer, 409: ErrorSerializer}
 
 
-def gateway_api_error(exc: gateway.GatewayError) -> ApiError:
+def gateway_api_error(exc: gateway.GatewayCallError) -> ApiError:
     """The gateway's code and sentence, with an HTTP status that is true for our caller.
 
     The gateway's 4xx answers are about the request or the Audible account and pass through;
@@ -78,10 +78,6 @@ def gateway_api_error(exc: gateway.GatewayError) -> ApiError:
     if "retry_after" in extra:
         error.wait = extra["retry_after"]  # DRF turns ``wait`` into a Retry-After header
     return error
-
-
-def linking_api_error(exc: linking.LinkingError) -> ApiError:
-    return ApiError(exc.code, exc.message, status_code=exc.status)
 
 
 def _link_result(outcome: linking.LinkOutcome) -> dict[str, Any]:
@@ -154,7 +150,7 @@ class AuthView(APIView):
         body.is_valid(raise_exception=True)
         try:
             answer = connect_account(signed_in_user(request), dict(body.validated_data))
-        except gateway.GatewayError as exc:
+        except gateway.GatewayCallError as exc:
             raise gateway_api_error(exc) from None
         return Response(AuthResponseSerializer(answer).data)
 
@@ -178,7 +174,7 @@ class AuthView(APIView):
     def delete(self, request: Request) -> Response:
         try:
             outcome = disconnect.disconnect(request.user)
-        except gateway.GatewayError as exc:
+        except gateway.GatewayCallError as exc:
             raise gateway_api_error(exc) from None
         return Response(
             DisconnectResultSerializer(
@@ -252,20 +248,16 @@ class LinkView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         person = signed_in_user(request)
-        try:
-            revert = bool(data.get("revert"))
-            if data.get("ignore"):
-                outcome = linking.ignore_asin(person, data["asin"], by=person, revert=revert)
-            elif data.get("create"):
-                outcome = linking.create_book_from_item(
-                    person, data["asin"], by=person, revert=revert
-                )
-            else:
-                outcome = linking.link_asin(
-                    person, data["asin"], data["book_id"], by=person, revert=revert
-                )
-        except linking.LinkingError as exc:
-            raise linking_api_error(exc) from None
+        # A LinkingError is answered by the JSON error handler with its code and status.
+        revert = bool(data.get("revert"))
+        if data.get("ignore"):
+            outcome = linking.ignore_asin(person, data["asin"], by=person, revert=revert)
+        elif data.get("create"):
+            outcome = linking.create_book_from_item(person, data["asin"], by=person, revert=revert)
+        else:
+            outcome = linking.link_asin(
+                person, data["asin"], data["book_id"], by=person, revert=revert
+            )
         return Response(_link_result(outcome))
 
 
@@ -327,16 +319,13 @@ class ConflictResolveView(APIView):
         )
         body = ResolveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            outcome = linking.resolve_conflict(
-                pk,
-                body.validated_data["action"],
-                user=signed_in_user(request),
-                by=signed_in_user(request),
-                book_id=body.validated_data.get("book_id"),
-            )
-        except linking.LinkingError as exc:
-            raise linking_api_error(exc) from None
+        outcome = linking.resolve_conflict(  # a LinkingError is answered with its code
+            pk,
+            body.validated_data["action"],
+            user=signed_in_user(request),
+            by=signed_in_user(request),
+            book_id=body.validated_data.get("book_id"),
+        )
         return Response(_link_result(outcome))
 
 

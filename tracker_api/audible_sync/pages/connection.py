@@ -78,7 +78,7 @@ def _throttled(request: HttpRequest) -> bool:
     return True
 
 
-def _gateway_failed(request: HttpRequest, exc: gateway.GatewayError) -> None:
+def _gateway_failed(request: HttpRequest, exc: gateway.GatewayCallError) -> None:
     """The gateway's sentence (never a secret), as the API would answer it."""
     error = gateway_api_error(exc)
     messages.error(request, f"Audible could not be connected: {error.detail}")
@@ -130,7 +130,7 @@ def start_login(site: AdminSite, request: HttpRequest) -> HttpResponse:
         body["with_username"] = True
     try:
         answer = connect_account(signed_in_user(request), body)
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         _gateway_failed(request, exc)
         return _to_connection()
     request.session[SESSION_KEY] = {
@@ -164,7 +164,7 @@ def finish_login(site: AdminSite, request: HttpRequest) -> HttpResponse:
     }
     try:
         answer = connect_account(signed_in_user(request), body)
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         if exc.code in RESTART_CODES:
             request.session.pop(SESSION_KEY, None)
         _gateway_failed(request, exc)
@@ -208,7 +208,7 @@ def import_file(site: AdminSite, request: HttpRequest) -> HttpResponse:
     replaced = _config(signed_in_user(request)).is_connected
     try:
         answer = connect_account(signed_in_user(request), body)
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         _gateway_failed(request, exc)
         return _to_connection("import-file")
     _connected_message(request, answer, replaced)
@@ -230,7 +230,7 @@ def disconnect_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
         return TemplateResponse(request, DISCONNECT_TEMPLATE, ctx)
     try:
         outcome = disconnect(signed_in_user(request))
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         error = gateway_api_error(exc)
         messages.error(
             request,

@@ -27,8 +27,17 @@ from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.core.service_errors import ServiceError
 
 RATE_LIMITED = "audible_rate_limited"
+# A failed fetch's code -> the HTTP status it means: the account needs the person (409),
+# Audible asks us to wait (429); anything else is the upstream failing (502).
+FAILURE_STATUS = {
+    "audible_reauth_required": 409,
+    "invalid_auth_blob": 409,
+    "audible_not_connected": 409,
+    RATE_LIMITED: 429,
+}
 
 
 @dataclass
@@ -45,17 +54,17 @@ class Library:
     elsewhere: frozenset[str] = frozenset()
 
 
-class FetchFailed(Exception):
+class FetchFailed(ServiceError):
     """The library could not be had; ``code`` is stable, ``message`` is for people."""
 
+    status = 502
+
     def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code, status=FAILURE_STATUS.get(code, 502))
         self.retry_after = retry_after
 
 
-def _sentence(exc: gateway.GatewayError) -> str:
+def _sentence(exc: gateway.GatewayCallError) -> str:
     if exc.needs_relogin:
         return (
             "Audible needs you to sign in again: the saved connection no longer works. "
@@ -80,7 +89,7 @@ def from_gateway(config: AudibleConfig, *, persist_auth: bool = True) -> Library
         result = gateway.fetch_library(
             config.sealed_auth, known_progress=known_progress(config.user_id)
         )
-    except gateway.GatewayError as exc:
+    except gateway.GatewayCallError as exc:
         updates: dict[str, Any] = {}
         if exc.needs_relogin:
             updates["needs_relogin"] = True

@@ -4,7 +4,7 @@ Taking the lock is one ``UPDATE ... WHERE sync_lock_token = '' OR sync_locked_at
 whose row count says who won, so it works the same on PostgreSQL and SQLite and needs no
 long transaction. The holder releases it in ``finally``; a process that died holding it
 (killed, host lost) leaves a lock that expires after ``AUDIBLE_SYNC_LOCK_STALE_S`` seconds
-(default 900), and the next sync marks the dead run's log row failed ("interrupted").
+(default 900), and the next sync marks the dead run's log row failed, with the code ``interrupted``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.models import SyncErrorCode
 from tracker_api.audible_sync.models import SyncStatus
 
 DEFAULT_STALE_S = 900.0
@@ -66,13 +67,13 @@ def release(config_id: int, token: str) -> bool:
     )
 
 
-def is_held(config_id: int, token: str) -> bool:
-    return AudibleConfig.objects.filter(pk=config_id, sync_lock_token=token).exists()
-
-
 def close_interrupted_runs(user_id: int, now: datetime | None = None) -> int:
-    """Mark ``running`` logs of a user failed; call only while holding the user's lock."""
+    """Mark ``running`` logs of a user failed with the ``interrupted`` code; call only while
+    holding the user's lock."""
     now = now or timezone.now()
     return AudibleSyncLog.objects.filter(user_id=user_id, status=SyncStatus.RUNNING).update(
-        status=SyncStatus.FAILED, finished_at=now, error=INTERRUPTED
+        status=SyncStatus.FAILED,
+        finished_at=now,
+        error=INTERRUPTED,
+        error_code=SyncErrorCode.INTERRUPTED,
     )

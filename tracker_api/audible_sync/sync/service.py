@@ -45,6 +45,7 @@ from tracker_api.audible_sync.sync.fetch import FetchFailed
 from tracker_api.audible_sync.sync.fetch import Library
 from tracker_api.audible_sync.sync.fetch import from_file
 from tracker_api.audible_sync.sync.fetch import from_gateway
+from tracker_api.core.service_errors import ServiceError
 from tracker_api.households import sync as household_sync
 from tracker_api.households.membership import connection_for
 from tracker_api.households.membership import with_seat
@@ -55,16 +56,18 @@ REASON_AUDIBLE_BACKOFF = "audible_backoff"
 ALREADY_RUNNING = "A sync of this Audible account is already running; try again when it ends."
 
 
-class SyncRefused(Exception):
-    """The sync did not start. ``code``/``message``/``status`` map onto the JSON error shape."""
+class SyncRefused(ServiceError):
+    """The sync did not start; the JSON error names the ``skipped`` log row when there is one."""
 
     code = "sync_refused"
     status = 409
 
     def __init__(self, message: str, *, log_row: AudibleSyncLog | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.log = log_row
+
+    def extra(self) -> dict[str, Any]:
+        return {"sync_log_id": self.log.pk} if self.log is not None else {}
 
 
 class SyncAlreadyRunning(SyncRefused):
@@ -88,6 +91,13 @@ class SyncRateLimited(SyncRefused):
         self.retry_at = retry_at
         self.retry_after = retry_after
 
+    def extra(self) -> dict[str, Any]:
+        return {
+            "retry_after": self.retry_after,
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+            **super().extra(),
+        }
+
 
 class NotConnected(SyncRefused):
     code = "audible_not_connected"
@@ -101,6 +111,8 @@ class SyncOutcome:
     log: AudibleSyncLog
     error_code: str = ""
     retry_after: float | None = None
+    # The HTTP status the failure means (``FetchFailed.status``; an apply failure is 502).
+    error_status: int = 502
     result: ApplyResult | None = None
 
     @property
@@ -116,6 +128,27 @@ class SyncOutcome:
         from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 
         return dict(SyncRunSerializer(self.log).data)
+
+
+class SyncFailed(ServiceError):
+    """A run that started and failed, as an answer: its code and sentence, with the run."""
+
+    code = "sync_failed"
+    status = 502
+
+    def __init__(self, outcome: SyncOutcome) -> None:
+        super().__init__(
+            outcome.log.error or "The sync failed.",
+            code=outcome.error_code or None,
+            status=outcome.error_status,
+        )
+        self.outcome = outcome
+
+    def extra(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"sync": self.outcome.summary()}
+        if self.outcome.retry_after:
+            extra["retry_after"] = int(self.outcome.retry_after + 0.999)
+        return extra
 
 
 def _skip_log(user_id: int, trigger: str, message: str, *, dry_run: bool) -> AudibleSyncLog:
@@ -268,7 +301,9 @@ def _run_locked(
             _after_failure(config, dry_run=dry_run)
             _announce(config, row, error_code=exc.code, dry_run=dry_run)
         log.warning("sync %s of user %s failed: %s", row.pk, config.user_id, exc.code)
-        return SyncOutcome(row, error_code=exc.code, retry_after=exc.retry_after)
+        return SyncOutcome(
+            row, error_code=exc.code, retry_after=exc.retry_after, error_status=exc.status
+        )
     prepared = household_sync.prepare(config, library, persist_auth=not dry_run)
     row.audible_requests = library.audible_requests
     if prepared is not None and prepared.audible_requests:

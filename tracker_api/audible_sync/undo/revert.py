@@ -39,19 +39,16 @@ from tracker_api.audible_sync.undo.records import ChangeSet
 from tracker_api.books import reading
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
+from tracker_api.core.service_errors import ServiceError
 
 TOUCHED = "by hand, by an import or in the admin"
 
 
-class UndoRefused(Exception):
+class UndoRefused(ServiceError):
     """A refusal with a stable ``code``, a sentence and the HTTP status it means."""
 
     code = "undo_refused"
     status = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class UndoBlocked(UndoRefused):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audible_sync', '0007_listening_stats'),
+        ('audible_sync', '0008_sync_log_error_code'),
     ]
 
     operations = [
