@@ -21,7 +21,15 @@ ENV_RE = re.compile(r"^[A-Z][A-Z0-9_]*[A-Z0-9]$")
 
 # Calls whose first argument (or ``code=``/``error_code=``) is an error code people receive.
 ERROR_CONSTRUCTORS = frozenset(
-    {"GatewayError", "GatewayCallError", "ApiError", "error_body", "FetchFailed"}
+    {
+        "GatewayError",
+        "GatewayCallError",
+        "ApiError",
+        "error_body",
+        "FetchFailed",
+        "ServiceError",
+        "HouseholdError",
+    }
 )
 CODE_KEYWORDS = frozenset({"code", "error_code"})
 # Typed readers of the environment whose first argument is a variable name.
@@ -77,11 +85,12 @@ def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _first_argument(call: ast.Call, keywords: frozenset[str]) -> ast.expr | None:
-    if call.args:
-        return call.args[0]
+    """``code=`` when given (``ServiceError(message, code=...)``), else the first argument."""
     for keyword in call.keywords:
         if keyword.arg in keywords:
             return keyword.value
+    if call.args:
+        return call.args[0]
     return None
 
 
