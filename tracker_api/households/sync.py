@@ -147,36 +147,39 @@ def _store(
     inputs: routing.Inputs,
     now: datetime,
 ) -> None:
-    """Write the decisions that changed; open a question for each title nobody gets."""
-    new, changed = [], []
-    existing = {r.asin: r for r in TitleRoute.objects.filter(household=household)}
+    """Write the decisions that changed; open a question for each title nobody gets.
+
+    ``inputs.previous`` already holds every stored route, so only the rows that change are
+    loaded again (to update them): an unchanged sync writes and re-reads nothing.
+    """
+    new, moved = [], {}
     for asin, decision in decisions.items():
-        row = existing.get(asin)
-        if row is None:
+        decision = routing.Decision(decision.person_id, decision.reason, decision.detail[:300])
+        before = inputs.previous.get(asin)
+        if before is None:
             new.append(
                 TitleRoute(
                     household=household,
                     asin=asin,
                     person_id=decision.person_id,
                     reason=decision.reason,
-                    detail=decision.detail[:300],
+                    detail=decision.detail,
                     decided_at=now,
                 )
             )
-        elif (row.person_id, row.reason, row.detail) != (
+        elif before != decision:
+            moved[asin] = decision
+    changed = list(TitleRoute.objects.filter(household=household, asin__in=moved)) if moved else []
+    for row in changed:
+        decision = moved[row.asin]
+        if row.person_id != decision.person_id:
+            row.previous_person_id = row.person_id
+        row.person_id, row.reason, row.detail = (
             decision.person_id,
             decision.reason,
-            decision.detail[:300],
-        ):
-            if row.person_id != decision.person_id:
-                row.previous_person_id = row.person_id
-            row.person_id, row.reason, row.detail = (
-                decision.person_id,
-                decision.reason,
-                decision.detail[:300],
-            )
-            row.decided_at = now
-            changed.append(row)
+            decision.detail,
+        )
+        row.decided_at = now
     TitleRoute.objects.bulk_create(new, batch_size=1000)
     TitleRoute.objects.bulk_update(
         changed, ["person", "reason", "detail", "previous_person", "decided_at"], batch_size=1000
