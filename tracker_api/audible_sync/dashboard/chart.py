@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 
 WIDTH = 600
 HEIGHT = 220
-LEFT = 56  # room for the y tick labels
+LEFT = 68  # room for the y tick labels ("1 h 30 min")
 RIGHT = 8
 TOP = 12
 BOTTOM = 28  # x tick labels
