@@ -20,6 +20,8 @@ from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.models import SyncStatus
 from tracker_api.books.models import BookStatus
+from tracker_api.households.membership import connection_for
+from tracker_api.households.membership import with_seat
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -35,9 +37,15 @@ def connection_state(config: AudibleConfig) -> str:
 
 
 def sync_status(user: User, now: datetime | None = None) -> dict[str, Any]:
-    """Connection, rate limit, last sync, whether one runs, and the mapping statistics."""
+    """Connection, rate limit, last sync, whether one runs, and the mapping statistics.
+
+    A household member's syncs run on the household's connection, so its state, limits and
+    lock are what they see (their own row has no blob); the account details stay the
+    owner's, the last sync and the statistics are the member's own.
+    """
     now = now or timezone.now()
-    config = AudibleConfig.objects.filter(user=user).first() or AudibleConfig(user=user)
+    own = with_seat(AudibleConfig.objects.filter(user=user)).first() or AudibleConfig(user=user)
+    config = (connection_for(own) if own.pk else None) or own
     last = AudibleSyncLog.objects.filter(user=user).order_by("-started_at", "-id").first()
     return {
         "connection": {
@@ -46,7 +54,7 @@ def sync_status(user: User, now: datetime | None = None) -> dict[str, Any]:
             "needs_relogin": config.needs_relogin,
             "enabled": config.enabled,
             "auto_sync": config.auto_sync,
-            "account": config.account or {},
+            "account": own.account or {},
             "connected_at": config.connected_at,
         },
         "rate_limit": _rate_limit(config, now),

@@ -42,6 +42,8 @@ from tracker_api.audible_sync.sync.service import _skip_log
 from tracker_api.audible_sync.sync.service import get_config
 from tracker_api.audible_sync.sync.service import refuse_if_limited
 from tracker_api.audible_sync.sync.service import run_sync
+from tracker_api.households.membership import connection_for
+from tracker_api.households.membership import with_seat
 
 log = logging.getLogger("tracker_api.audible_sync.sync")
 
@@ -197,16 +199,18 @@ def progress(user: Any, after_log_id: int = 0) -> dict[str, Any]:
         .order_by("-id")
         .first()
     )
+    connection = _connection_of(user)
+    locked = bool(connection.sync_lock_token)
     if row is None:
-        locked = AudibleConfig.objects.filter(user=user).exclude(sync_lock_token="").exists()
+        if locked and connection.user_id != user.pk:
+            household = _household_run(connection.user_id, after_log_id)
+            if household is not None:
+                return {**household, "text": progress_text(household)}
         waiting: dict[str, Any] = {"state": "waiting" if locked else "none", "running": locked}
         return {**waiting, "text": progress_text(waiting)}
     # A finished row whose run still holds the lock (the work after its commit: listening
     # figures, notifications) is still running for the person: a new press would be refused.
-    finishing = (
-        row.status != SyncStatus.RUNNING
-        and AudibleConfig.objects.filter(user=user).exclude(sync_lock_token="").exists()
-    )
+    finishing = row.status != SyncStatus.RUNNING and locked
     state = SyncStatus.RUNNING if finishing else row.status
     body: dict[str, Any] = {
         "state": state,
@@ -226,6 +230,40 @@ def progress(user: Any, after_log_id: int = 0) -> dict[str, Any]:
         "message": row.error,
     }
     return {**body, "text": progress_text(body)}
+
+
+def _connection_of(user: Any) -> AudibleConfig:
+    """The config whose lock ``user``'s syncs take (read now): the household's for a member.
+    One query for a person in no household, as the lock check always was."""
+    own = with_seat(
+        AudibleConfig.objects.filter(user=user).only("pk", "user_id", "sync_lock_token")
+    ).first()
+    if own is None:
+        return AudibleConfig(user_id=user.pk)
+    return connection_for(own) or own
+
+
+def _household_run(owner_id: int, after_log_id: int) -> dict[str, Any] | None:
+    """A member's view of the household run they started, before their own row is committed
+    (it is written inside the run's transaction): the run's titles seen and handled, which
+    are counts of the whole library, never another person's titles."""
+    run = (
+        AudibleSyncLog.objects.filter(
+            user_id=owner_id, pk__gt=after_log_id, status=SyncStatus.RUNNING
+        )
+        .only("pk", "items_seen", "items_applied", "status")
+        .order_by("-id")
+        .first()
+    )
+    if run is None:
+        return None
+    return {
+        "state": SyncStatus.RUNNING,
+        "running": True,
+        "household": True,
+        "seen": run.items_seen,
+        "applied": run.items_applied or 0,
+    }
 
 
 def _applied(row: AudibleSyncLog) -> int:
@@ -251,6 +289,12 @@ def progress_text(body: dict[str, Any]) -> str:
         return "Starting the sync…"
     seen, applied = body.get("seen", 0), body.get("applied", 0)
     if state == SyncStatus.RUNNING:
+        if body.get("household") and not seen:
+            return "Running the household's sync: fetching the library from Audible…"
+        if body.get("household"):
+            return (
+                f"Running the household's sync: {_plural(seen, 'title')} seen, {applied} applied…"
+            )
         if not seen:
             return "Running: fetching your library from Audible…"
         return f"Running: {_plural(seen, 'title')} seen, {applied} applied…"
