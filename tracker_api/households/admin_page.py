@@ -27,6 +27,7 @@ from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.pages.common import context
 from tracker_api.audible_sync.pages.common import person_page
 from tracker_api.households import membership
+from tracker_api.households import reassign
 from tracker_api.households import sync as household_sync
 from tracker_api.households.membership import HouseholdError
 from tracker_api.households.membership import refused
@@ -160,6 +161,13 @@ def _unrouted(request: HttpRequest, household: Household | None, me: Any) -> str
     return "Saved."
 
 
+def _move(request: HttpRequest, household: Household | None, me: Any) -> str:
+    move = reassign.move_progress(_need(household), _text(request, "asin"), by=me)
+    if move.outcome == "moved":
+        return "The progress is moved: the new person has it, and it is undone here."
+    return "The progress is copied to the new person; " + move.why.split(" Kept for ", 1)[-1]
+
+
 ACTIONS: dict[str, Callable[[HttpRequest, Household | None, Any], str]] = {
     "create": _create,
     "invite": _invite,
@@ -171,6 +179,7 @@ ACTIONS: dict[str, Callable[[HttpRequest, Household | None, Any], str]] = {
     "assign": _assign,
     "answer": _answer,
     "unrouted": _unrouted,
+    "move_progress": _move,
 }
 
 
@@ -232,6 +241,17 @@ def household_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
             collections=household.collection_routes.all() if owner else [],
             rules=household.rules.all() if owner else household.rules.filter(person=me),
             sent=household.invitations.filter(status=InvitationStatus.PENDING) if owner else [],
+            offers=[
+                {
+                    "asin": o.route.asin,
+                    "title": o.title if o.route.previous_person_id == me.pk else o.route.asin,
+                    "from": names.get(o.route.previous_person_id or 0, "someone who left"),
+                    "to": names.get(o.route.person_id or 0, ""),
+                    "reads": o.reads,
+                    "history": o.history,
+                }
+                for o in reassign.offers(household, me.pk)
+            ],
         )
     return TemplateResponse(request, TEMPLATE, context(site, request, "Household", **extra))
 

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.strict import StrictBodyMixin
 from tracker_api.households import membership
+from tracker_api.households import reassign
 from tracker_api.households import sync as household_sync
 from tracker_api.households.membership import refused
 from tracker_api.households.models import Assignment
@@ -33,6 +34,7 @@ from tracker_api.households.models import Household
 from tracker_api.households.models import Invitation
 from tracker_api.households.models import InvitationStatus
 from tracker_api.households.models import PersonRule
+from tracker_api.households.models import ProgressMove
 from tracker_api.households.models import QuestionStatus
 from tracker_api.households.models import RuleKind
 from tracker_api.households.models import TitleRoute
@@ -184,6 +186,29 @@ class QuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = WhoseQuestion
         fields = ["id", "asin", "item", "status", "answer", "created_at"]
+
+
+class OfferSerializer(serializers.Serializer):
+    asin = serializers.CharField()
+    title = serializers.CharField(help_text="The title as the person who lost it has it.")
+    from_person = serializers.IntegerField(help_text="Who lost the title (their rows).")
+    to_person = serializers.IntegerField(help_text="Whose it is now.")
+    reason = serializers.CharField(help_text="Why it is theirs now (the route's reason).")
+    reads = serializers.IntegerField(help_text="Audible reads on the old person's book.")
+    history = serializers.IntegerField(help_text="Progress history rows of the old person.")
+
+
+class MoveRequest(StrictBodyMixin, serializers.Serializer):
+    asin = serializers.CharField(max_length=20, help_text="A title offered by GET.")
+
+
+class MoveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressMove
+        fields = [
+            "id", "asin", "from_person", "to_person", "by", "outcome", "why",
+            "reads_copied", "history_copied", "moved_at",
+        ]  # fmt: skip
 
 
 class AnswerSerializer(StrictBodyMixin, serializers.Serializer):
@@ -507,3 +532,40 @@ class QuestionAnswerView(APIView):
             question, body.validated_data["person"], by=_user(request)
         )
         return Response(AssignmentSerializer(made).data)
+
+
+class MoveView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Reassigned titles whose written progress I may move (the owner: all)",
+        responses={200: OfferSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        household = _mine(request)
+        body = [
+            {
+                "asin": o.route.asin,
+                "title": o.title,
+                "from_person": o.route.previous_person_id,
+                "to_person": o.route.person_id,
+                "reason": o.route.reason,
+                "reads": o.reads,
+                "history": o.history,
+            }
+            for o in reassign.offers(household, _uid(request))
+        ]
+        return Response(OfferSerializer(body, many=True).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Move a reassigned title's reads and history to its new person",
+        request=MoveRequest,
+        responses={201: MoveSerializer, **ERRORS},
+        examples=[_example("The third Harry Potter", {"asin": "B0T0YFZYP0"}, request=True)],
+    )
+    def post(self, request: Request) -> Response:
+        household = _mine(request)
+        body = MoveRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        move = reassign.move_progress(household, body.validated_data["asin"], by=_user(request))
+        return Response(MoveSerializer(move).data, status=201)

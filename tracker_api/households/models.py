@@ -287,3 +287,58 @@ class WhoseQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"whose is {self.asin}? ({self.status})"
+
+
+class MoveOutcome(models.TextChoices):
+    MOVED = "moved", "Moved (the old person's rows reverted)"
+    COPIED = "copied", "Copied (the old person's rows kept)"
+
+
+class ProgressMove(models.Model):
+    """A reassigned title's progress carried from the person who lost it to the one who has
+    it now: who asked, what was carried, and whether the old rows were reverted or kept."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="moves")
+    asin = models.CharField(max_length=20)
+    from_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    to_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=MoveOutcome.choices)
+    why = models.CharField(max_length=500, blank=True, default="")
+    reads_copied = models.PositiveIntegerField(default=0)
+    history_copied = models.PositiveIntegerField(default=0)
+    # The undo log's change sets: what the move wrote for the new person (kind "link", so a
+    # relink there reverts it) and the revert of what the syncs wrote for the old person.
+    written = models.ForeignKey(
+        "audible_sync.ChangeSet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reverted = models.ForeignKey(
+        "audible_sync.ChangeSet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "household_progress_move"
+        ordering = ["household", "-moved_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=MoveOutcome.values), name="household_move_outcome_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asin}: {self.from_person} -> {self.to_person} ({self.outcome})"

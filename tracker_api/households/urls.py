@@ -24,6 +24,7 @@ urlpatterns = [
     path("household/collections", api.CollectionRouteView.as_view(), name="household-collections"),
     path("household/rules", api.RuleView.as_view(), name="household-rules"),
     path("household/routes", api.RouteListView.as_view(), name="household-routes"),
+    path("household/moves", api.MoveView.as_view(), name="household-moves"),
     path("household/questions", api.QuestionListView.as_view(), name="household-questions"),
     path(
         "household/questions/<id:pk>/answer",

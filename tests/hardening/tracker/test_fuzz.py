@@ -71,6 +71,8 @@ EVERY_OPERATION = {
     "GET /api/household/rules",
     "POST /api/household/rules",
     "GET /api/household/routes",
+    "GET /api/household/moves",
+    "POST /api/household/moves",
     "GET /api/household/questions",
     "POST /api/household/questions/{id}/answer",
 }
