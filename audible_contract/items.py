@@ -28,6 +28,9 @@ NAMES_LIMIT = 100  # people per list
 NAMES_TEXT_LIMIT = NAMES_LIMIT * (NAME_LIMIT + 2)  # an export's comma list
 SERIES_LIMIT = 50  # series per item
 SERIES_TITLE_LIMIT = 500
+CATEGORY_LADDERS_LIMIT = 50  # category ladders per item
+CATEGORY_DEPTH_LIMIT = 20  # categories per ladder
+CATEGORY_NAME_LIMIT = 300
 SHORT_LIMIT = 64  # sequence, ISBN, language, types, status, dates, numbers as text
 
 PODCAST_CONTENT_TYPES = frozenset({"podcast", "episode", "show"})
@@ -99,6 +102,33 @@ def _series(value: Any) -> list[dict[str, str | None]]:
         title = _text(entry.get("title"), "a series title", SERIES_TITLE_LIMIT)
         if title:
             out.append({"title": title, "sequence": _text(entry.get("sequence"), "a sequence")})
+    return out
+
+
+def _categories(value: Any) -> list[list[str]]:
+    """``category_ladders`` -> one list of names per ladder, broadest first, e.g.
+    ``[["Children's Audiobooks", "Literature & Fiction"]]``. A ladder or rung that is not the
+    documented object is passed over (categories only route titles; the item stays readable);
+    sizes over budget still fail like any other field."""
+    if not isinstance(value, list):
+        return []
+    if len(value) > CATEGORY_LADDERS_LIMIT:
+        raise ValueError(f"category_ladders lists more than {CATEGORY_LADDERS_LIMIT} ladders")
+    out = []
+    for entry in value:
+        ladder = entry.get("ladder") if isinstance(entry, dict) else None
+        if not isinstance(ladder, list):
+            continue
+        if len(ladder) > CATEGORY_DEPTH_LIMIT:
+            raise ValueError(f"a category ladder is deeper than {CATEGORY_DEPTH_LIMIT}")
+        names = [
+            _text(rung.get("name"), "a category name", CATEGORY_NAME_LIMIT)
+            for rung in ladder
+            if isinstance(rung, dict) and isinstance(rung.get("name"), str)
+        ]
+        names = [name for name in names if name]
+        if names and names not in out:
+            out.append(names)
     return out
 
 
@@ -206,6 +236,7 @@ def normalize_item(
             "authors": _names(raw.get("authors"), "authors"),
             "narrators": _names(raw.get("narrators"), "narrators"),
             "series": _series(raw.get("series")),
+            "categories": _categories(raw.get("category_ladders")),
             "isbn": _text(raw.get("isbn")),
             "language": _text(raw.get("language")),
             "release_date": _iso_date(raw.get("release_date") or raw.get("issue_date")),

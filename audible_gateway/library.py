@@ -41,8 +41,9 @@ from audible_gateway.retry import translate
 from audible_gateway.upstream import Upstream
 
 # Exactly what the item shape needs: titles (product_desc), people (contributors), series,
-# isbn (product_details), runtime/dates/language/types (product_attrs), provenance (origin)
-# and progress. is_finished is null unless its own group is asked for (Audible#17).
+# isbn (product_details), runtime/dates/language/types (product_attrs), provenance (origin),
+# the genres (category_ladders: a household routes children's titles by them) and progress.
+# is_finished is null unless its own group is asked for (Audible#17).
 RESPONSE_GROUPS = ",".join(
     [
         "contributors",
@@ -50,6 +51,7 @@ RESPONSE_GROUPS = ",".join(
         "product_desc",
         "product_details",
         "series",
+        "category_ladders",
         "origin",
         "is_finished",
         "percent_complete",

@@ -280,6 +280,7 @@ SCHEMAS: dict[str, Any] = {
             "authors",
             "narrators",
             "series",
+            "categories",
             "isbn",
             "language",
             "release_date",
@@ -308,6 +309,12 @@ SCHEMAS: dict[str, Any] = {
                     "additionalProperties": False,
                     "properties": {"title": {"type": "string"}, "sequence": NULLABLE_STRING},
                 },
+            },
+            "categories": {
+                "type": "array",
+                "description": "Audible's category ladders (category_ladders), one list of "
+                "names per ladder, broadest first.",
+                "items": {"type": "array", "items": {"type": "string"}},
             },
             "isbn": NULLABLE_STRING,
             "language": NULLABLE_STRING,

@@ -16,7 +16,8 @@ from .conftest import Connected
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "audible_samples"
 ITEM_KEYS = {
-    "asin", "title", "subtitle", "authors", "narrators", "series", "isbn", "language",
+    "asin", "title", "subtitle", "authors", "narrators", "series", "categories", "isbn",
+    "language",
     "release_date", "purchase_date", "runtime_min", "content_type", "content_delivery_type",
     "format_type", "is_podcast", "origin_type", "status", "progress",
 }  # fmt: skip

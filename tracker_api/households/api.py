@@ -462,7 +462,7 @@ class RuleView(APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="Add a rule: an author, series or narrator goes to a member",
+        summary="Add a rule: a series, author, narrator or category goes to a member",
         request=RuleRequest,
         responses={201: RuleSerializer, **ERRORS},
         examples=[_example("Author", {"kind": "author", "value": "Brandon Sanderson"},

@@ -180,10 +180,12 @@ class RuleKind(models.TextChoices):
     SERIES = "series", "Series"
     AUTHOR = "author", "Author"
     NARRATOR = "narrator", "Narrator"
+    CATEGORY = "category", "Category"
 
 
 class PersonRule(models.Model):
-    """Titles of an author, a series or a narrator go to one person (matched case-blind)."""
+    """Titles of a series, an author, a narrator or an Audible category (e.g. "Children's
+    Audiobooks") go to one person (matched case-blind)."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="rules")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

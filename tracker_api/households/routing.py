@@ -3,7 +3,9 @@
 1. an explicit **assignment** (a person claimed it, or answered "whose is this?");
 2. an Audible **collection** mapped to a person (the first mapped collection holding it, in
    Audible's order);
-3. a person's **rule**: series, then author, then narrator (the first rule made wins a tie);
+3. a person's **rule**: series, then author, then narrator, then category (any name on one of
+   the item's Audible category ladders, e.g. "Children's Audiobooks"; the first rule made
+   wins a tie);
 4. otherwise the household's **default** person (the owner unless set), or, when the household
    asks, a **question** (the title waits, routed to nobody, until a member answers).
 
@@ -23,7 +25,7 @@ from typing import Any
 from tracker_api.households.models import RouteReason
 from tracker_api.households.models import RuleKind
 
-RULE_ORDER = (RuleKind.SERIES, RuleKind.AUTHOR, RuleKind.NARRATOR)
+RULE_ORDER = (RuleKind.SERIES, RuleKind.AUTHOR, RuleKind.NARRATOR, RuleKind.CATEGORY)
 
 
 def fold(text: str) -> str:
@@ -66,6 +68,9 @@ class Inputs:
 def _values(item: dict[str, Any], kind: str) -> list[str]:
     if kind == RuleKind.SERIES:
         return [s.get("title") or "" for s in item.get("series") or [] if isinstance(s, dict)]
+    if kind == RuleKind.CATEGORY:  # every rung of every ladder: "Children's Audiobooks" too
+        ladders = [ladder for ladder in item.get("categories") or [] if isinstance(ladder, list)]
+        return [name for ladder in ladders for name in ladder if isinstance(name, str)]
     key = "authors" if kind == RuleKind.AUTHOR else "narrators"
     return [name for name in item.get(key) or [] if isinstance(name, str)]
 
