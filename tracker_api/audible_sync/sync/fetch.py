@@ -6,7 +6,9 @@ gateway renewed is never lost even when applying fails. Gateway failures become
 which stops scheduled syncs (``ratelimit.is_due``) until the person reconnects.
 
 The gateway is told the listening state already held for each title in progress
-(:func:`known_progress`), so Audible is asked for positions only where it moved.
+(:func:`known_progress`), so Audible is asked for positions only where it moved. For a
+household's connection that is every member's tracker: a member's title in progress is not
+looked up again on every sync.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.core.service_errors import ServiceError
+from tracker_api.households import membership
+from tracker_api.households.models import Household
+from tracker_api.households.models import TitleRoute
 
 RATE_LIMITED = "audible_rate_limited"
 # A failed fetch's code -> the HTTP status it means: the account needs the person (409),
@@ -87,7 +92,7 @@ def from_gateway(config: AudibleConfig, *, persist_auth: bool = True) -> Library
         )
     try:
         result = gateway.fetch_library(
-            config.sealed_auth, known_progress=known_progress(config.user_id)
+            config.sealed_auth, known_progress=known_progress(config.user_id, **_household(config))
         )
     except gateway.GatewayCallError as exc:
         updates: dict[str, Any] = {}
@@ -112,22 +117,50 @@ def from_gateway(config: AudibleConfig, *, persist_auth: bool = True) -> Library
     )
 
 
-def known_progress(user_id: int) -> dict[str, list[Any]]:
+def _household(config: AudibleConfig) -> dict[str, Any]:
+    """The people and routes of the household whose connection ``config`` is (none: {}).
+    A connection in no household learns it from the query that loaded it: no query here."""
+    if membership.seat_of(config) != config.pk:
+        return {}
+    household = Household.objects.filter(connection_id=config.pk).first()
+    if household is None:
+        return {}
+    routes = TitleRoute.objects.filter(household=household, person__isnull=False)
+    return {
+        "people": membership.member_ids(household),
+        "routes": dict(routes.values_list("asin", "person_id")),
+    }
+
+
+def known_progress(
+    user_id: int, *, people: list[int] | None = None, routes: dict[str, int] | None = None
+) -> dict[str, list[Any]]:
     """ASIN -> ``[percent, time_remaining_s, position_ms, position_updated_at]`` of every
     title in progress whose last answer the tracker holds with a position: the mapping's
     stored item, or the item of an open conflict (a title waiting for a decision).
 
+    ``people``: every member of the connection's household, whose trackers hold the titles
+    routed to them. When several hold a title, the person it is routed to now (``routes``)
+    wins, then a mapping over a conflict (its item is the newer one).
+
     A title without a known position is left out, so the gateway looks it up again (a lookup
     that failed last time heals). A first sync has no mappings: every position is fetched.
     """
+    ids = [user_id, *(p for p in people or () if p != user_id)]
+    routes = routes or {}
     known: dict[str, list[Any]] = {}
-    conflicts = AudibleConflict.objects.filter(user_id=user_id, status=ConflictStatus.OPEN)
-    mappings = AudibleBookMapping.objects.filter(user_id=user_id)
-    for rows in (conflicts, mappings):  # a mapping's item is the newer one: it wins
-        for asin, progress in rows.values_list("asin", "item__progress").iterator(2000):
+    rank: dict[str, tuple[bool, int]] = {}
+    conflicts = AudibleConflict.objects.filter(user_id__in=ids, status=ConflictStatus.OPEN)
+    mappings = AudibleBookMapping.objects.filter(user_id__in=ids)
+    for kind, rows in enumerate((conflicts, mappings)):
+        values = rows.values_list("user_id", "asin", "item__progress")
+        for person, asin, progress in values.iterator(2000):
             entry = _known_entry(progress)
-            if entry is not None:
-                known[asin] = entry
+            if entry is None:
+                continue
+            mine = (routes.get(asin, user_id) == person, kind)
+            if asin not in rank or mine >= rank[asin]:
+                known[asin], rank[asin] = entry, mine
     return known
 
 
