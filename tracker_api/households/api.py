@@ -539,7 +539,10 @@ class MoveView(APIView):
         tags=[TAG],
         summary="Reassigned titles whose written progress I may move (the owner: all)",
         responses={200: OfferSerializer(many=True), **ERRORS},
-    )
+        examples=[_example("One", [{"asin": "B0T0YFZYP0", "title": "Harry Potter 3",
+                                    "from_person": 2, "to_person": 3, "reason": "collection",
+                                    "reads": 1, "history": 1}])],
+    )  # fmt: skip
     def get(self, request: Request) -> Response:
         household = _mine(request)
         body = [
@@ -561,8 +564,15 @@ class MoveView(APIView):
         summary="Move a reassigned title's reads and history to its new person",
         request=MoveRequest,
         responses={201: MoveSerializer, **ERRORS},
-        examples=[_example("The third Harry Potter", {"asin": "B0T0YFZYP0"}, request=True)],
-    )
+        examples=[
+            _example("The third Harry Potter", {"asin": "B0T0YFZYP0"}, request=True),
+            _example("Moved", {"id": 1, "asin": "B0T0YFZYP0", "from_person": 2, "to_person": 3,
+                               "by": 2, "outcome": "moved", "why": "sam moved the progress of "
+                               "B0T0YFZYP0 from sam to alex: the title is now alex's (...).",
+                               "reads_copied": 0, "history_copied": 1,
+                               "moved_at": "2026-12-03T09:00:00Z"}),
+        ],
+    )  # fmt: skip
     def post(self, request: Request) -> Response:
         household = _mine(request)
         body = MoveRequest(data=request.data)
