@@ -121,12 +121,12 @@ def _categories(value: Any) -> list[list[str]]:
             continue
         if len(ladder) > CATEGORY_DEPTH_LIMIT:
             raise ValueError(f"a category ladder is deeper than {CATEGORY_DEPTH_LIMIT}")
-        names = [
+        texts = [
             _text(rung.get("name"), "a category name", CATEGORY_NAME_LIMIT)
             for rung in ladder
             if isinstance(rung, dict) and isinstance(rung.get("name"), str)
         ]
-        names = [name for name in names if name]
+        names = [name for name in texts if name]
         if names and names not in out:
             out.append(names)
     return out

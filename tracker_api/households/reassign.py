@@ -27,6 +27,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.db.models import F
 
 from tracker_api.audible_sync.models import AudibleBookMapping
@@ -71,41 +72,57 @@ class Offer:
     history: int
 
 
-def _moved_since(route: TitleRoute) -> bool:
-    return ProgressMove.objects.filter(
-        household_id=route.household_id,
-        asin=route.asin,
-        from_person_id=route.previous_person_id,
-        to_person_id=route.person_id,
-        moved_at__gte=route.decided_at,
-    ).exists()
-
-
-def offers(household: Household, viewer_id: int) -> list[Offer]:
+def offers(household: Household, viewer_id: int, limit: int = 500) -> list[Offer]:
     """What ``viewer_id`` may move: titles they lost (the owner: every reassigned title)
-    whose old person has a book with reads or history for it, not moved yet."""
+    whose old person has a book with Audible reads or history for it, not moved since the
+    route changed. Five queries, whatever the number of titles."""
     routes = TitleRoute.objects.filter(
         household=household, previous_person__isnull=False, person__isnull=False
     ).exclude(person_id=F("previous_person_id"))
     if viewer_id != household.owner_id:
         routes = routes.filter(previous_person_id=viewer_id)
-    found = []
-    for route in routes.order_by("asin")[:200]:
-        mapping = (
-            AudibleBookMapping.objects.filter(
-                user_id=route.previous_person_id, asin=route.asin, book__isnull=False
-            )
-            .select_related("book")
-            .first()
+    rows = list(routes.order_by("asin")[:limit])
+    if not rows:
+        return []
+    asins = [r.asin for r in rows]
+    olds = {r.previous_person_id for r in rows}
+    books: dict[tuple[int | None, str], Book | None] = {
+        (m.user_id, m.asin): m.book
+        for m in AudibleBookMapping.objects.filter(
+            user_id__in=olds, asin__in=asins, book__isnull=False
+        ).select_related("book")
+    }
+    reads = dict(
+        BookRead.objects.filter(
+            book_id__in=[b.pk for b in books.values() if b is not None],
+            source=ReadSource.AUDIBLE,
         )
-        if mapping is None or mapping.book is None or _moved_since(route):
+        .values("book_id")
+        .annotate(n=Count("id"))
+        .values_list("book_id", "n")
+    )
+    history: dict[tuple[int | None, str], int] = {
+        (user, asin): n
+        for user, asin, n in AudibleProgressHistory.objects.filter(user_id__in=olds, asin__in=asins)
+        .values("user_id", "asin")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "asin", "n")
+    }
+    moved: dict[tuple[str, int | None, int | None], Any] = {}
+    for asin, old, new, when in ProgressMove.objects.filter(
+        household=household, asin__in=asins
+    ).values_list("asin", "from_person_id", "to_person_id", "moved_at"):
+        moved[(asin, old, new)] = max(when, moved.get((asin, old, new), when))
+    found = []
+    for route in rows:
+        key = (route.previous_person_id, route.asin)
+        book = books.get(key)
+        done = moved.get((route.asin, route.previous_person_id, route.person_id))
+        if book is None or (done is not None and done >= route.decided_at):
             continue
-        reads = BookRead.objects.filter(book=mapping.book, source=ReadSource.AUDIBLE).count()
-        history = AudibleProgressHistory.objects.filter(
-            user_id=route.previous_person_id, asin=route.asin
-        ).count()
-        if reads or history:
-            found.append(Offer(route, mapping.book.title, reads, history))
+        count, rows_of_history = reads.get(book.pk, 0), history.get(key, 0)
+        if count or rows_of_history:
+            found.append(Offer(route, book.title, count, rows_of_history))
     return found
 
 
@@ -172,8 +189,8 @@ def _move(household: Household, route: TitleRoute, old: int, new: int, *, by: An
             "puts it there (or resolve their conflict for it), then move the progress.",
             409,
         )
-    old_book = Book.objects.select_for_update().get(pk=source.book_id, user_id=old)
-    new_book = Book.objects.select_for_update().get(pk=target.book_id, user_id=new)
+    old_book = Book.objects.select_for_update().get(pk=source.book_id or 0, user_id=old)
+    new_book = Book.objects.select_for_update().get(pk=target.book_id or 0, user_id=new)
     why = (
         f"{names.get(by.pk, 'someone')} moved the progress of {asin} from "
         f"{names.get(old, old)} to {names.get(new, new)}: the title is now "
