@@ -7,9 +7,12 @@ Pat owns the Audible connection and Sam joins it; neither is a superuser (both m
 2. Sam, in a browser of their own, accepts the invitation;
 3. Pat maps the Audible collection "Sam" to Sam; Sam adds their own rule (author Brandon
    Sanderson);
-4. one sync of the household runs (Sam presses *Sync now* on the dashboard);
+4. one sync of the household runs (Sam presses *Sync now* on the dashboard and follows the
+   household run there);
 5. Sam's page lists only Sam's titles, each with why it is Sam's; Pat's page lists every
-   title with its person.
+   title with its person;
+6. Pat claims one of Sam's books; after the next sync Sam's page offers to move what was
+   written for Sam, and Sam moves it to Pat.
 
 Screenshots of every step are kept in ``var/artifacts/screenshots/`` (``SCREENSHOT_DIR``
 overrides it), as the other browser tests keep theirs.
@@ -33,10 +36,14 @@ from tests.tracker.test_sync_stack import SECRET
 from tests.tracker.test_sync_stack import Stack
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
+from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.sync import run_sync
 from tracker_api.households.models import CollectionRoute
 from tracker_api.households.models import Membership
 from tracker_api.households.models import PersonRule
+from tracker_api.households.models import ProgressMove
 from tracker_api.households.models import TitleRoute
 
 allow_orm_beside_playwright()
@@ -183,6 +190,7 @@ def test_the_owner_and_a_member_share_a_login_in_the_admin(
     member.click(".person-nav a:has-text('Dashboard')")
     member.wait_for_url("**/admin/audible_sync/dashboard/")
     assert "Allowed now." in member.locator("#dash-sync-now").inner_text()
+    stack.state.update_progress(HARRY[2], percent=30.0)  # Sam is a third of the way in
     stack.state.config.latency_s = 0.4  # Audible answers slowly: the household run is seen going
     try:
         member.click("#sync-now-button")
@@ -241,5 +249,38 @@ def test_the_owner_and_a_member_share_a_login_in_the_admin(
         assert everyone[asin][0] == "sam"
     assert "Where each title went" in owner.locator("#routes").inner_text()
     shot(owner, "8-owner-sees-every-route")
+
+    # 6. Pat takes the third book for themself; after the next sync Sam is offered to move
+    #    what was written for Sam, and moves it from Sam's own page
+    owner.fill("#id_asin", HARRY[2])
+    owner.select_option("#assign select[name=person]", label="pat")
+    assert "The title is assigned" in submit(owner, "assign")
+    assert run_sync(pat, trigger="manual", force=True).status == "ok"
+    assert TitleRoute.objects.get(asin=HARRY[2]).previous_person_id == sam.pk
+    member.goto(f"{base}{PAGE}")
+    offer = member.locator(f"#move-{HARRY[2]}")
+    title = named[HARRY[2]]
+    assert f"{title}: now pat's; sam has 1 read and 1 history row of it." in offer.inner_text()
+    # Pat's tracker has the book as a conflict (it looks like Pat's fourth Harry Potter): the
+    # move waits for it, and the page says so instead of offering a button that would refuse
+    assert "once pat resolves the conflict for it" in offer.inner_text()
+    assert offer.locator("button").count() == 0
+    shot(member, "9-member-offer-waits")
+    conflict = AudibleConflict.objects.get(user=pat, asin=HARRY[2], status="open")
+    owner.goto(f"{base}/admin/audible_sync/audibleconflict/{conflict.pk}/change/")
+    owner.locator("button.audible-create").click()  # "Create a new book from this item"
+    owner.wait_for_selector(".messagelist .success")
+    member.reload()
+    assert offer.locator("button[value=move_progress]").inner_text() == "Move them to pat"
+    shot(member, "10-member-offered-the-move")
+    offer.locator("button[value=move_progress]").click()
+    member.wait_for_selector(".messagelist li")
+    assert "The progress is moved" in member.locator(".messagelist").inner_text()
+    assert member.locator("#moves").count() == 0
+    assert title not in member.locator("#routes").inner_text()  # no longer Sam's
+    shot(member, "11-member-moved-the-progress")
+    assert AudibleProgressHistory.objects.filter(user=pat, asin=HARRY[2], percent=30.0).exists()
+    assert not AudibleProgressHistory.objects.filter(user=sam, asin=HARRY[2]).exists()
+    assert ProgressMove.objects.get().outcome == "moved"
     # Playwright's greenlets may have opened connections the teardown cannot see.
     connections.close_all()

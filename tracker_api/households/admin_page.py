@@ -249,6 +249,7 @@ def household_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
                     "to": names.get(o.route.person_id or 0, ""),
                     "reads": o.reads,
                     "history": o.history,
+                    "ready": o.ready,
                 }
                 for o in reassign.offers(household, me.pk)
             ],

@@ -196,6 +196,10 @@ class OfferSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why it is theirs now (the route's reason).")
     reads = serializers.IntegerField(help_text="Audible reads on the old person's book.")
     history = serializers.IntegerField(help_text="Progress history rows of the old person.")
+    ready = serializers.BooleanField(
+        help_text="The new person's tracker holds the title as a book; until then a move is "
+        "refused (household_move_not_ready): the next sync, or resolving their conflict."
+    )
 
 
 class MoveRequest(StrictBodyMixin, serializers.Serializer):
@@ -541,7 +545,7 @@ class MoveView(APIView):
         responses={200: OfferSerializer(many=True), **ERRORS},
         examples=[_example("One", [{"asin": "B0T0YFZYP0", "title": "Harry Potter 3",
                                     "from_person": 2, "to_person": 3, "reason": "collection",
-                                    "reads": 1, "history": 1}])],
+                                    "reads": 1, "history": 1, "ready": True}])],
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         household = _mine(request)
@@ -554,6 +558,7 @@ class MoveView(APIView):
                 "reason": o.route.reason,
                 "reads": o.reads,
                 "history": o.history,
+                "ready": o.ready,
             }
             for o in reassign.offers(household, _uid(request))
         ]

@@ -70,12 +70,13 @@ class Offer:
     title: str
     reads: int
     history: int
+    ready: bool  # the new person's tracker holds the title as a book (else: next sync/conflict)
 
 
 def offers(household: Household, viewer_id: int, limit: int = 500) -> list[Offer]:
     """What ``viewer_id`` may move: titles they lost (the owner: every reassigned title)
     whose old person has a book with Audible reads or history for it, not moved since the
-    route changed. Five queries, whatever the number of titles."""
+    route changed. Six queries, whatever the number of titles."""
     routes = TitleRoute.objects.filter(
         household=household, previous_person__isnull=False, person__isnull=False
     ).exclude(person_id=F("previous_person_id"))
@@ -92,6 +93,12 @@ def offers(household: Household, viewer_id: int, limit: int = 500) -> list[Offer
             user_id__in=olds, asin__in=asins, book__isnull=False
         ).select_related("book")
     }
+    news = {r.person_id for r in rows}
+    ready = set(
+        AudibleBookMapping.objects.filter(
+            user_id__in=news, asin__in=asins, book__isnull=False
+        ).values_list("user_id", "asin")
+    )
     reads = dict(
         BookRead.objects.filter(
             book_id__in=[b.pk for b in books.values() if b is not None],
@@ -122,7 +129,8 @@ def offers(household: Household, viewer_id: int, limit: int = 500) -> list[Offer
             continue
         count, rows_of_history = reads.get(book.pk, 0), history.get(key, 0)
         if count or rows_of_history:
-            found.append(Offer(route, book.title, count, rows_of_history))
+            waiting = (route.person_id, route.asin) not in ready
+            found.append(Offer(route, book.title, count, rows_of_history, not waiting))
     return found
 
 
