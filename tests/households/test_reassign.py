@@ -107,11 +107,20 @@ def test_the_person_who_lost_a_title_moves_what_was_written_to_its_new_person(
 
 
 def test_rows_the_undo_log_cannot_revert_are_copied_and_kept(reassigned):
-    home, pat, sam, alex = reassigned
+    _home, pat, sam, alex = reassigned
     read = BookRead.objects.get(book__user=sam)
     read.percent = 35.0  # Sam corrected the read by hand since the sync wrote it
     read.save()
-    move = reassign.move_progress(home, TITLE, by=pat)
+    pat.is_staff = True  # the owner presses the offer's button on the admin page
+    pat.save()
+    pat.groups.add(Group.objects.get(name=PERSON_GROUP))
+    page = Client()
+    page.force_login(pat)
+    done = page.post(PAGE, {"action": "move_progress", "asin": TITLE}, follow=True)
+    said = done.content.decode().replace("&#x27;", "'")
+    assert "The progress is copied to the new person and kept here too: " in said
+    assert "cannot be undone" in said  # the undo log's own sentence says why
+    move = ProgressMove.objects.get()
     assert move.outcome == "copied"
     assert "Kept for sam:" in move.why
     assert move.reverted is None

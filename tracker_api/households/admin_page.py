@@ -165,7 +165,8 @@ def _move(request: HttpRequest, household: Household | None, me: Any) -> str:
     move = reassign.move_progress(_need(household), _text(request, "asin"), by=me)
     if move.outcome == "moved":
         return "The progress is moved: the new person has it, and it is undone here."
-    return "The progress is copied to the new person; " + move.why.split(" Kept for ", 1)[-1]
+    kept = move.why.split(" Kept for ", 1)[-1].split(": ", 1)[-1]
+    return f"The progress is copied to the new person and kept here too: {kept}"
 
 
 ACTIONS: dict[str, Callable[[HttpRequest, Household | None, Any], str]] = {
