@@ -6,19 +6,19 @@ import pytest
 
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.library_gen import generate_library
+from tests.audible_sync.api.test_audible_api_auth import SECRET
+from tests.audible_sync.api.test_audible_api_auth import ServedGateway
+from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.core.test_schema import schema  # noqa: F401 - fixture
+from tests.support.factories import UserFactory
 from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.conftest import anon  # noqa: F401 - fixture
-from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_audible_api_auth import SECRET
-from tests.tracker.test_audible_api_auth import ServedGateway
-from tests.tracker.test_schema import schema  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.people import anon  # noqa: F401 - fixture
+from tests.support.people import bob_api  # noqa: F401 - fixture
+from tests.support.people import token_client
 
 
 @pytest.fixture

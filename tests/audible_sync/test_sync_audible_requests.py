@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -1,7 +1,7 @@
-"""The tracker's people and clients (alice owns, bob is the outsider), shared with tests/tracker."""
+"""The people and clients (alice owns, bob is the outsider), from tests/support/people.py."""
 
-from tests.tracker.conftest import alice  # noqa: F401 - fixture
-from tests.tracker.conftest import anon  # noqa: F401 - fixture
-from tests.tracker.conftest import api  # noqa: F401 - fixture
-from tests.tracker.conftest import bob  # noqa: F401 - fixture
-from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
+from tests.support.people import alice  # noqa: F401 - fixture
+from tests.support.people import anon  # noqa: F401 - fixture
+from tests.support.people import api  # noqa: F401 - fixture
+from tests.support.people import bob  # noqa: F401 - fixture
+from tests.support.people import bob_api  # noqa: F401 - fixture

@@ -15,15 +15,15 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
 from tests.notifications.conftest import apprise_channel
 from tests.notifications.conftest import json_url
 from tests.notifications.receivers import HttpReceiver
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
 from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.api.connecting import store_credentials
 from tracker_api.audible_sync.models import AudibleConfig

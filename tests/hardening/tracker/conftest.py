@@ -15,21 +15,21 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.audible_sync.test_sync_stack import SECRET as GATEWAY_SECRET
+from tests.audible_sync.test_sync_stack import Stack
+from tests.audible_sync.test_sync_stack import sample_items
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import SyncLogFactory
+from tests.support.factories import UserFactory
 from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.conftest import alice  # noqa: F401 - fixture
-from tests.tracker.conftest import anon  # noqa: F401 - fixture
-from tests.tracker.conftest import api  # noqa: F401 - fixture
-from tests.tracker.conftest import bob  # noqa: F401 - fixture
-from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
-from tests.tracker.conftest import token_client  # noqa: F401
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
-from tests.tracker.test_sync_stack import Stack
-from tests.tracker.test_sync_stack import sample_items
+from tests.support.people import alice  # noqa: F401 - fixture
+from tests.support.people import anon  # noqa: F401 - fixture
+from tests.support.people import api  # noqa: F401 - fixture
+from tests.support.people import bob  # noqa: F401 - fixture
+from tests.support.people import bob_api  # noqa: F401 - fixture
+from tests.support.people import token_client  # noqa: F401
 
 
 @pytest.fixture(scope="module")

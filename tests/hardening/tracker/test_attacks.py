@@ -28,7 +28,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.hardening.hostile_shapes import MiB
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.books.importers import ImportTooLarge
 from tracker_api.books.importers import import_books
 from tracker_api.books.importers.records import TITLE_CELL_LIMIT

@@ -20,15 +20,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
+from tests.audible_sync.test_sync_stack import SECRET as GATEWAY_SECRET
+from tests.audible_sync.test_sync_stack import Stack
 from tests.hardening.gateway.secret_scan import auth_secrets
 from tests.hardening.gateway.secret_scan import fernet_key_forms
 from tests.notifications.receivers import HttpReceiver
 from tests.notifications.receivers import SmtpReceiver
+from tests.support.factories import BookFactory
+from tests.support.factories import UserFactory
 from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
-from tests.tracker.test_sync_stack import Stack
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleSyncLog

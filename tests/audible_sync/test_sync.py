@@ -12,14 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sample_items
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import sample_items
+from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
+from tests.support.factories import ConflictFactory
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

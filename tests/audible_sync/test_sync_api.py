@@ -11,15 +11,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sample_items
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import sample_items
+from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import lock

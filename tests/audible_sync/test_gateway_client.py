@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from tests.tracker.test_sync_stack import SECRET
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import SECRET
+from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
+from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.gateway import GatewayCallError
 

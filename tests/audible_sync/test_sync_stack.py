@@ -19,9 +19,9 @@ from cryptography.fernet import Fernet
 from audible_gateway import create_app as create_gateway
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.testing import connect_through_gateway
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
 from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
 
 SAMPLE = Path(__file__).resolve().parents[2] / "audible_gateway/sandbox/data/sample_library.json"
 SECRET = "sync-tests-gateway-secret-0123456789"
