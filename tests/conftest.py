@@ -16,7 +16,9 @@ DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Property tests try the same cases on every run, so a red CI always means a change broke
 # something; HYPOTHESIS_PROFILE=explore tries new cases (and ``make fuzz`` does at length).
+# ``make test-fast`` loads ``fast``: the same fixed cases, fewer (tests/support/examples.py).
 settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("fast", derandomize=True, database=None, max_examples=20)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
