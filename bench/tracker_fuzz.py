@@ -47,12 +47,12 @@ def main() -> int:
     from django.test.runner import DiscoverRunner
     from django.test.utils import setup_test_environment
 
-    from tests.audible_sync.test_sync_stack import SECRET
-    from tests.audible_sync.test_sync_stack import Stack
     from tests.hardening.tracker.conftest import build_world
     from tests.hardening.tracker.fuzzing import fuzz_tracker
     from tests.hardening.tracker.test_fuzz import real_values
     from tests.hardening.tracker.test_fuzz import secrets_of
+    from tests.support.stack import SECRET
+    from tests.support.stack import Stack
 
     setup_test_environment()
     runner = DiscoverRunner(verbosity=0, interactive=False)

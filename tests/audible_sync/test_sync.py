@@ -2,21 +2,13 @@
 positions, upstream faults, re-login and a refreshed blob (the apply, lock and rate-limit
 logic is tested against the library in memory: ``test_sync_in_memory.py``)."""
 
-# Fixtures come from test_sync_stack and are taken as parameters, which ruff sees as
-# redefinitions of the imported names.
-# ruff: noqa: F811
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import sample_items
-from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.stack import sample_items
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -24,12 +24,12 @@ from tests.audible_sync.test_sync import REVOKED
 from tests.audible_sync.test_sync import UNPLAYED
 from tests.audible_sync.test_sync import book_of
 from tests.audible_sync.test_sync import snapshot
-from tests.audible_sync.test_sync_stack import sample_items
 from tests.support.factories import BookFactory
 from tests.support.factories import ConfigFactory
 from tests.support.factories import ConflictFactory
 from tests.support.factories import UserFactory
 from tests.support.library import InMemoryLibrary
+from tests.support.stack import sample_items
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import ratelimit
 from tracker_api.audible_sync.models import AudibleBookMapping

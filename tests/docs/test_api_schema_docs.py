@@ -9,7 +9,6 @@ import re
 import pytest
 
 from tests.core.test_schema import schema  # noqa: F401 - fixture
-from tests.support.people import anon  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 

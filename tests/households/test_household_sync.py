@@ -6,15 +6,10 @@ assignment (Dune to Alex; the fourth Harry Potter to Pat, over Sam's collection)
 default (Pat). One library fetch serves all three; each sees only their own titles.
 """
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
 
-from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
 from tests.support.factories import ConfigFactory
 from tests.support.factories import UserFactory
 from tests.support.people import token_client

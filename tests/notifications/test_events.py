@@ -5,7 +5,6 @@ Each test runs real syncs (``run_sync``, ``audible_sync --all``, the cron URL), 
 with ``send_due`` and reads what the receiver got.
 """
 
-# ruff: noqa: F811 - fixtures imported from the stack module are parameters here
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,11 +14,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.audible_sync.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.audible_sync.test_sync_stack import stack  # noqa: F401 - fixture
 from tests.notifications.conftest import apprise_channel
 from tests.notifications.conftest import json_url
 from tests.notifications.receivers import HttpReceiver

@@ -6,9 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.audible_sync.api.test_audible_api_auth import browser_landing
-from tests.audible_sync.api.test_audible_api_auth import sandbox  # noqa: F401 - fixture
-from tests.audible_sync.api.test_audible_api_auth import served_gateway  # noqa: F401 - fixture
-from tests.audible_sync.api.test_audible_api_auth import wired  # noqa: F401 - fixture
 from tests.audible_sync.test_linking import conflict_for
 from tests.core.test_schema import assert_conforms
 from tests.core.test_schema import schema  # noqa: F401 - fixture
