@@ -122,7 +122,7 @@ def _search_inside(value: Any, modules: tuple[str, ...], seen: set[int]) -> tupl
     function = inspect.unwrap(value) if callable(value) else None
     if not isinstance(function, types.FunctionType):
         return False, True
-    names = set(_code_names(function.__code__))
+    names = sorted(set(_code_names(function.__code__)))  # one order whatever the hash seed
     # Names are looked up in the function's module and in project modules it refers to
     # (``processes.start_gunicorn(...)``).
     scopes = [function.__globals__]
