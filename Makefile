@@ -41,9 +41,13 @@ test: install
 
 # The fast lane: no processes, browser, demo, deployments, hardening or fuzzing (the markers
 # are set automatically: tests/support/live.py), two xdist workers, each on its own test
-# database (test_<name>_gw0, _gw1).
+# database (test_<name>_gw0, _gw1), kept between runs (--reuse-db: new migrations are still
+# applied; PYTEST_ARGS=--create-db rebuilds them after editing one); property tests try a
+# fifth of their fixed cases (the Hypothesis profile "fast": tests/support/examples.py); the
+# byte code of the project and pytest's rewritten test modules are kept in __pycache__ even
+# where PYTHONDONTWRITEBYTECODE is set (as on CI), so a worker does not compile them again.
 test-fast: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -m "not live and not slow" -n 2 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -m "not live and not slow" -n 2 --reuse-db $(PYTEST_ARGS)
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest $(PYTEST_ARGS)

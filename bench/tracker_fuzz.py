@@ -51,8 +51,8 @@ def main() -> int:
     from tests.hardening.tracker.fuzzing import fuzz_tracker
     from tests.hardening.tracker.test_fuzz import real_values
     from tests.hardening.tracker.test_fuzz import secrets_of
-    from tests.tracker.test_sync_stack import SECRET
-    from tests.tracker.test_sync_stack import Stack
+    from tests.support.stack import SECRET
+    from tests.support.stack import Stack
 
     setup_test_environment()
     runner = DiscoverRunner(verbosity=0, interactive=False)

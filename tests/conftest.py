@@ -9,14 +9,24 @@ from django.db import connection
 from hypothesis import settings
 
 # The ``live`` and ``slow`` markers (what make test-fast leaves out) and the process guard;
-# ``closed_port`` (a port where nothing answers, safe under xdist).
-pytest_plugins = ["tests.support.live", "tests.support.ports"]
+# ``closed_port`` (a port where nothing answers, safe under xdist); the people and their API
+# clients (``alice``, ``bob``, ``api``, ``bob_api``, ``anon``); the live sandbox and gateway
+# of the sync tests (``stack``, ``sealed``, ``gateway_settings``, ``fresh_library``,
+# ``listener``).
+pytest_plugins = [
+    "tests.support.live",
+    "tests.support.ports",
+    "tests.support.people",
+    "tests.support.stack",
+]
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Property tests try the same cases on every run, so a red CI always means a change broke
 # something; HYPOTHESIS_PROFILE=explore tries new cases (and ``make fuzz`` does at length).
+# ``make test-fast`` loads ``fast``: the same fixed cases, fewer (tests/support/examples.py).
 settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("fast", derandomize=True, database=None, max_examples=20)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 

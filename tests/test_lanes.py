@@ -40,6 +40,15 @@ def _plain() -> int:
     return sum(range(3))
 
 
+def _cycle_first() -> None:
+    _cycle_second()
+    _starts_a_child()
+
+
+def _cycle_second() -> None:
+    _cycle_first()
+
+
 @pytest.mark.parametrize(
     "function", [_starts_a_child, _calls_a_helper_that_starts_one, _uses_the_launcher]
 )
@@ -64,3 +73,13 @@ def test_a_process_the_search_cannot_see_fails_the_test():
     hidden = importlib.import_module("sub" + "process")  # no name the search reads
     with pytest.raises(RuntimeError, match=r"starts a process .* not found live"):
         hidden.run([sys.executable, "-c", "pass"], check=False)
+
+
+# Passed as parameters, so the search does not find this test itself live.
+@pytest.mark.parametrize(("first", "second"), [(_cycle_first, _cycle_second)])
+def test_a_cycle_in_the_code_does_not_hide_a_process_from_a_later_search(first, second):
+    """Answers are remembered between tests; one found while its cycle was still open (the
+    second function, searched first from the first: names are searched in sorted order) is
+    not, so asking for it later still finds the process."""
+    assert _reaches(first, LIVE_MODULES, set())
+    assert _reaches(second, LIVE_MODULES, set())

@@ -22,6 +22,11 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
+# How often the serving thread looks for a stop request: ``stop()`` waits up to this long.
+# The suite starts and stops a server hundreds of times (werkzeug's default is 0.5 s).
+POLL_S = 0.05
+
+
 class SandboxServer:
     """``with SandboxServer(library) as sandbox: sandbox.url, sandbox.state``.
 
@@ -60,7 +65,10 @@ class SandboxServer:
             )
             self._server.daemon_threads = True  # type: ignore[attr-defined]
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="audible-sandbox", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": POLL_S},
+                name="audible-sandbox",
+                daemon=True,
             )
             self._thread.start()
         return self

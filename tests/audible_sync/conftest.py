@@ -1,4 +1,6 @@
-"""Fixtures for the audible_sync tests: people, and the real gateway served over HTTP."""
+"""Fixtures for the audible_sync tests: the real gateway served over HTTP before a small
+generated sandbox library (the people, clients and the sync stack are global fixtures:
+tests/support/people.py, tests/support/stack.py)."""
 
 from __future__ import annotations
 
@@ -6,34 +8,8 @@ import pytest
 
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.library_gen import generate_library
-from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.conftest import anon  # noqa: F401 - fixture
-from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_audible_api_auth import SECRET
-from tests.tracker.test_audible_api_auth import ServedGateway
-from tests.tracker.test_schema import schema  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def alice(db):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob(db):
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
-def api(alice):
-    return token_client(alice)
+from tests.core.test_schema import schema  # noqa: F401 - fixture
+from tests.support.stack import ServedGateway
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +20,7 @@ def sandbox():
 
 @pytest.fixture(scope="module")
 def served_gateway(sandbox):
-    with ServedGateway(sandbox.url) as served:
+    with ServedGateway(sandbox.url, TESTING=True, GATEWAY_UPSTREAM_TIMEOUT_S="5") as served:
         yield served
 
 
@@ -52,7 +28,7 @@ def served_gateway(sandbox):
 def wired(settings, served_gateway, sandbox):
     """The tracker pointed at the served gateway (and so the sandbox), with quick retries."""
     sandbox.state.clear_faults()
-    use_live_gateway(settings, served_gateway.url, SECRET, attempts=2, budget_s=1)
+    served_gateway.point(settings, attempts=2, budget_s=1, max_wait_s=None, read_timeout_s=None)
     return served_gateway
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import caches
 
 from tests.audible_sync.conftest import active_devices
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 
 pytestmark = pytest.mark.django_db
 START = {"method": "external", "locale": "us"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.audible_sync.api.test_audible_api_auth import connect_external
 from tests.audible_sync.conftest import active_devices
-from tests.tracker.test_audible_api_auth import connect_external
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.disconnect import disconnect
 from tracker_api.audible_sync.models import AudibleConfig

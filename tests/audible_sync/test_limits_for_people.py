@@ -1,12 +1,10 @@
 """Who may skip limits: force is an operator's; Audible's back-off holds for everyone.
 
-Real parts: the sandbox and the gateway on loopback (tests/tracker/test_sync_stack.py), the
+Real parts: the sandbox and the gateway on loopback (tests/support/stack.py), the
 sync service, the REST API and the command. The sandbox counts every request it serves, so
 "Audible was not asked" is read from its counter, not assumed.
 """
 
-# Fixtures come from test_sync_stack and are taken as parameters.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import io
@@ -18,12 +16,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.tracker.conftest import token_client
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import SyncRateLimited

@@ -5,7 +5,6 @@ The sandbox plays the person's Audible app, the real gateway serves it over HTTP
 own (made here with its reads), linked to the title ahead of the first sync.
 """
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,12 +14,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleProgressHistory

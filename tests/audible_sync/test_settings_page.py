@@ -6,7 +6,7 @@ import pytest
 
 from tests.audible_sync.person_client import logged_in
 from tests.audible_sync.person_client import make_person
-from tests.tracker.conftest import token_client
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleConfig
 
 pytestmark = pytest.mark.django_db

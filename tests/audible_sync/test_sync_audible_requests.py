@@ -5,18 +5,10 @@ re-sync costs only the library pages, a title that moved is the only one looked 
 result in the tracker is the same as if every position had been fetched.
 """
 
-# Fixtures come from test_sync_stack and are taken as parameters, which ruff sees as
-# redefinitions of the imported names.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import json
 
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -1,13 +1,11 @@
 """ "Sync now" on the dashboard, as a person: the run goes in the background, the page follows it.
 
-Real parts: the sandbox and the gateway over HTTP (tests/tracker/test_sync_stack.py), the
+Real parts: the sandbox and the gateway over HTTP (tests/support/stack.py), the
 admin views, the background thread and its progress rows on PostgreSQL (``transaction=True``,
 so the thread's own connection sees the test's rows). The sandbox counts every request, so
 "Audible was not asked" is read from its counter.
 """
 
-# Fixtures come from test_sync_stack and are taken as parameters.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import threading
@@ -20,12 +18,8 @@ from django.utils import timezone
 from tests.audible_sync.person_client import logged_in
 from tests.audible_sync.person_client import make_person
 from tests.audible_sync.person_client import messages_of
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync.background import THREAD_NAME

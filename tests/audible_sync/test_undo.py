@@ -6,7 +6,6 @@ with ``revert``, ``POST /api/audible/runs/{id}/undo``). "Exactly as before" comp
 rows: every column of the books, reads, progress history, mappings and conflicts.
 """
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 from datetime import UTC
@@ -14,13 +13,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.test_linking import audible_item
+from tests.audible_sync.test_linking import audible_item
+from tests.support.factories import BookFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -39,7 +39,7 @@ from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.tracker.factories import UserFactory
+from tests.support.factories import UserFactory
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -1,9 +1,8 @@
 """Imports merge, never regress: the demo export, a sync through the real stack, re-imports.
 
-The sync runs against the live sandbox and gateway (tests/tracker/test_sync_stack.py).
+The sync runs against the live sandbox and gateway (tests/support/stack.py).
 """
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 from datetime import UTC
@@ -12,13 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sample_items
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
+from tests.support.stack import sample_items
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.books.importers import import_books
 from tracker_api.books.importers.merge import merge_row

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.audible_sync.reads_rule import ReadView
 from tracker_api.books import reading
 from tracker_api.books.models import BookRead

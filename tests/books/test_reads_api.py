@@ -9,9 +9,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_schema import assert_conforms
-from tests.tracker.test_schema import schema  # noqa: F401 - fixture
+from tests.core.test_schema import assert_conforms
+from tests.core.test_schema import schema  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
 from tracker_api.books import reading
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead

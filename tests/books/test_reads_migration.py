@@ -21,6 +21,7 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.slow  # migrates the database back and forth: run by make test
 @pytest.mark.django_db(transaction=True)
 def test_existing_books_get_their_reads_and_existing_reads_their_percent_and_source():
     old = migrate(BEFORE)

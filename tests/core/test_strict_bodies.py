@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.books.models import Book
 

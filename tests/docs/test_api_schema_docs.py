@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests.tracker.conftest import anon  # noqa: F401 - fixture
-from tests.tracker.test_schema import schema  # noqa: F401 - fixture
+from tests.core.test_schema import schema  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 

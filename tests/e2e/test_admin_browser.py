@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
+from tests.audible_sync.test_linking import audible_item
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.test_linking import audible_item
+from tests.support.factories import BookFactory
+from tests.support.factories import ConflictFactory
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory

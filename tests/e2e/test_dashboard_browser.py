@@ -25,9 +25,7 @@ from audible_gateway.sandbox import clock
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
 from tests.e2e.browser import horizontal_overflow
-from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.test_sync_stack import SECRET
-from tests.tracker.test_sync_stack import Stack
+from tests.support.stack import Stack
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleListening
 from tracker_api.audible_sync.models import AudibleProgressHistory
@@ -57,15 +55,7 @@ pytestmark = [
 @pytest.fixture
 def stack(settings):
     live = Stack()
-    use_live_gateway(
-        settings,
-        live.gateway.url,
-        SECRET,
-        attempts=2,
-        budget_s=2,
-        max_wait_s=0.05,
-        read_timeout_s=10,
-    )
+    live.point(settings)
     yield live
     live.stop()
 

@@ -29,9 +29,7 @@ from django.db import connections
 
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
-from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.test_sync_stack import SECRET
-from tests.tracker.test_sync_stack import Stack
+from tests.support.stack import Stack
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -56,15 +54,7 @@ pytestmark = [
 @pytest.fixture
 def stack(settings):
     live = Stack()
-    use_live_gateway(
-        settings,
-        live.gateway.url,
-        SECRET,
-        attempts=2,
-        budget_s=5,
-        max_wait_s=0.05,
-        read_timeout_s=30,
-    )
+    live.point(settings, budget_s=5, read_timeout_s=30)
     yield live
     live.stop()
 

@@ -12,9 +12,9 @@ from rest_framework.authtoken.models import Token
 
 from tests.e2e.conftest import CRON_SECRET
 from tests.e2e.conftest import STALE_S
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import sample_items
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
+from tests.support.stack import sample_items
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleProgressHistory

@@ -12,11 +12,11 @@ from django.db import connections
 from django.db import transaction
 from django.utils import timezone
 
+from tests.audible_sync.test_linking import audible_item
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.test_linking import audible_item
+from tests.support.factories import BookFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.tracker.factories import ConfigFactory
+from tests.support.factories import ConfigFactory
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.core.roles import PERSON_GROUP
 from tracker_api.households.models import Assignment

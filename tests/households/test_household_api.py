@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 from tracker_api.households.models import Membership
 from tracker_api.households.models import TitleRoute
 

@@ -6,18 +6,13 @@ assignment (Dune to Alex; the fourth Harry Potter to Pat, over Sam's collection)
 default (Pat). One library fetch serves all three; each sees only their own titles.
 """
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict

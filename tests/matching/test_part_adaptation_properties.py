@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from tests.support.examples import examples
 from tracker_api.matching import CatalogBook
 from tracker_api.matching import build_index
 from tracker_api.matching import decide
@@ -27,7 +28,9 @@ word = st.lists(st.sampled_from(_SYLLABLES), min_size=2, max_size=3).map(
 )
 title = st.lists(word, min_size=2, max_size=4, unique=True).map(" ".join)
 person = st.tuples(word, word).map(lambda pair: f"{pair[0]} {pair[1]}x")
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def decision_for(books: list[CatalogBook], source: dict[str, Any]) -> str:

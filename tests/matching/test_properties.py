@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from tests.support.examples import examples
 from tracker_api.matching import CatalogBook
 from tracker_api.matching import build_index
 from tracker_api.matching import decide
@@ -51,7 +52,7 @@ def as_item(book: CatalogBook) -> dict:
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(books=catalogues(), data=st.data())
 def test_an_exact_copy_always_links_to_that_copy(books: list[CatalogBook], data) -> None:
     target = data.draw(st.sampled_from(books))
@@ -60,7 +61,7 @@ def test_an_exact_copy_always_links_to_that_copy(books: list[CatalogBook], data)
     assert decision.book.id == target.id
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(books=catalogues(), source=catalogues(), seed=st.integers(0, 2**32 - 1))
 def test_shuffling_the_catalogue_never_changes_the_decision(
     books: list[CatalogBook], source: list[CatalogBook], seed: int

@@ -6,7 +6,7 @@ import pytest
 
 from tests.notifications.receivers import HttpReceiver
 from tests.notifications.receivers import SmtpReceiver
-from tests.tracker.factories import UserFactory
+from tests.support.factories import UserFactory
 from tracker_api.notifications import channels
 from tracker_api.notifications.models import Channel
 

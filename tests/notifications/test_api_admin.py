@@ -20,8 +20,8 @@ from tests.notifications.conftest import json_url
 from tests.notifications.conftest import ntfy_url
 from tests.notifications.receivers import HttpReceiver
 from tests.notifications.receivers import decoded_subject
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 from tracker_api.core.roles import PERSON_GROUP
 from tracker_api.notifications import sealing
 from tracker_api.notifications.models import Channel

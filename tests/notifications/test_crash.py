@@ -21,8 +21,8 @@ from django.core.management import call_command
 from tests.notifications.conftest import apprise_channel
 from tests.notifications.conftest import json_url
 from tests.notifications.test_events import LOOKALIKES
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import UserFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import UserFactory
 from tracker_api.notifications.models import Delivery
 from tracker_api.notifications.models import Notification
 

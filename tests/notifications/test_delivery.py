@@ -23,7 +23,7 @@ from tests.notifications.conftest import json_url
 from tests.notifications.conftest import ntfy_url
 from tests.notifications.receivers import HttpReceiver
 from tests.notifications.receivers import decoded_subject
-from tests.tracker.factories import UserFactory
+from tests.support.factories import UserFactory
 from tracker_api.notifications import delivery
 from tracker_api.notifications import outbox
 from tracker_api.notifications.models import Channel

@@ -6,7 +6,6 @@ is made on the person's digest day; the test computes the same three figures wit
 own (a window function for the listening time) and compares, then reads the delivered message.
 """
 
-# ruff: noqa: F811 - fixtures imported from the stack module are parameters here
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,12 +19,7 @@ from django.utils import timezone
 from tests.notifications.conftest import apprise_channel
 from tests.notifications.conftest import json_url
 from tests.notifications.test_events import LOOKALIKES
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.notifications import delivery

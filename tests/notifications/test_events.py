@@ -5,7 +5,6 @@ Each test runs real syncs (``run_sync``, ``audible_sync --all``, the cron URL), 
 with ``send_due`` and reads what the receiver got.
 """
 
-# ruff: noqa: F811 - fixtures imported from the stack module are parameters here
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,12 +17,7 @@ from rest_framework.test import APIClient
 from tests.notifications.conftest import apprise_channel
 from tests.notifications.conftest import json_url
 from tests.notifications.receivers import HttpReceiver
-from tests.tracker.factories import BookFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
 from tracker_api.audible_sync import signals
 from tracker_api.audible_sync.api.connecting import store_credentials
 from tracker_api.audible_sync.models import AudibleConfig

@@ -6,8 +6,9 @@
   project's own functions and classes those call, followed through -- reaches ``subprocess``
   or Playwright.
 * ``slow``: the test runs at length by design: the hardening suite (``tests/hardening``:
-  fuzzing, volumes, linear-time and secret scans over live stacks), or any test whose code
-  reaches schemathesis or Hypothesis state machines.
+  fuzzing, volumes, linear-time and secret scans over live stacks), any test whose code
+  reaches schemathesis or Hypothesis state machines, and the few marked ``slow`` by hand
+  (the migrations run down and up again).
 
 ``make test-fast`` is ``-m "not live and not slow" -n 2``; ``make test`` runs everything. A test
 the search misses still cannot start a process in the fast lane unnoticed: an autouse fixture
@@ -83,23 +84,45 @@ def _code_names(code: types.CodeType) -> Iterator[str]:
 
 def _reaches(value: Any, modules: tuple[str, ...], seen: set[int]) -> bool:
     """Whether ``value`` belongs to ``modules``, or is project code that reaches them."""
+    return _search(value, modules, seen)[0]
+
+
+# Answers already found, by (id of the value, modules): the value is kept with its answer so
+# its id cannot be reused. Many tests call the same project code (``run_sync`` and all it
+# reaches); without this, collecting walked that code again for every test.
+_FOUND: dict[tuple[int, tuple[str, ...]], tuple[Any, bool]] = {}
+
+
+def _search(value: Any, modules: tuple[str, ...], seen: set[int]) -> tuple[bool, bool]:
+    """``(reaches, settled)``; an answer that leaned on a value still being searched (a cycle
+    in the code) is not settled, and so not remembered: another path may yet reach."""
+    known = _FOUND.get((id(value), modules))
+    if known is not None and known[0] is value:
+        return known[1], True
     if id(value) in seen:
-        return False
+        return False, False
     seen.add(id(value))
+    found, settled = _search_inside(value, modules, seen)
+    if found or settled:
+        _FOUND[(id(value), modules)] = (value, found)
+    return found, found or settled
+
+
+def _search_inside(value: Any, modules: tuple[str, ...], seen: set[int]) -> tuple[bool, bool]:
     if _in(value, modules):
-        return True
+        return True, True
     if isinstance(value, (staticmethod, classmethod)):
-        return _reaches(value.__func__, modules, seen)
+        return _search_all([value.__func__], modules, seen)
     if isinstance(value, property):
-        return any(_reaches(f, modules, seen) for f in (value.fget, value.fset) if f)
+        return _search_all([f for f in (value.fget, value.fset) if f], modules, seen)
     if not _in(value, PROJECT) or getattr(value, "__module__", None) == __name__:
-        return False  # not project code, or this module's own guard
+        return False, True  # not project code, or this module's own guard
     if isinstance(value, type):
-        return any(_reaches(member, modules, seen) for member in vars(value).values())
+        return _search_all(list(vars(value).values()), modules, seen)
     function = inspect.unwrap(value) if callable(value) else None
     if not isinstance(function, types.FunctionType):
-        return False
-    names = set(_code_names(function.__code__))
+        return False, True
+    names = sorted(set(_code_names(function.__code__)))  # one order whatever the hash seed
     # Names are looked up in the function's module and in project modules it refers to
     # (``processes.start_gunicorn(...)``).
     scopes = [function.__globals__]
@@ -109,9 +132,19 @@ def _reaches(value: Any, modules: tuple[str, ...], seen: set[int]) -> bool:
         if isinstance(target := function.__globals__.get(name), types.ModuleType)
         and _in(target, PROJECT)
     ]
-    return any(
-        _reaches(scope[name], modules, seen) for scope in scopes for name in names if name in scope
+    return _search_all(
+        [scope[name] for scope in scopes for name in names if name in scope], modules, seen
     )
+
+
+def _search_all(values: list[Any], modules: tuple[str, ...], seen: set[int]) -> tuple[bool, bool]:
+    settled = True
+    for value in values:
+        found, done = _search(value, modules, seen)
+        if found:
+            return True, True
+        settled = settled and done
+    return False, settled
 
 
 # --------------------------------------------------------------------------- the hooks

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
+from tests.audible_sync.api.test_audible_api_auth import browser_landing
 from tests.audible_sync.conftest import active_devices
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_audible_api_auth import browser_landing
-from tests.tracker.test_schema import assert_conforms
+from tests.core.test_schema import assert_conforms
+from tests.support.factories import UserFactory
 from tracker_api.audible_sync.models import AudibleSyncLog
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.test_schema import assert_conforms
+from tests.core.test_schema import assert_conforms
+from tests.support.factories import SyncLogFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync.runs import COUNT_FIELDS
 from tracker_api.audible_sync.runs import run_changes
 from tracker_api.audible_sync.sync import run_sync

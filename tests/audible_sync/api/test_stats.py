@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 
 from audible_gateway.sandbox import clock
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_schema import assert_conforms
+from tests.core.test_schema import assert_conforms
+from tests.support.factories import BookFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync import stats
 from tracker_api.audible_sync.models import AudibleListening
 from tracker_api.audible_sync.sync import run_sync

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.audible_sync.conftest import active_devices
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_schema import assert_conforms
+from tests.core.test_schema import assert_conforms
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

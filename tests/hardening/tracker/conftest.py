@@ -15,53 +15,25 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.conftest import alice  # noqa: F401 - fixture
-from tests.tracker.conftest import anon  # noqa: F401 - fixture
-from tests.tracker.conftest import api  # noqa: F401 - fixture
-from tests.tracker.conftest import bob  # noqa: F401 - fixture
-from tests.tracker.conftest import bob_api  # noqa: F401 - fixture
-from tests.tracker.conftest import token_client  # noqa: F401
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
-from tests.tracker.test_sync_stack import Stack
-from tests.tracker.test_sync_stack import sample_items
-
-
-@pytest.fixture(scope="module")
-def live_stack():
-    stack = Stack()
-    yield stack
-    stack.stop()
-
-
-@pytest.fixture(scope="module")
-def live_blob(live_stack) -> str:
-    return live_stack.connect()
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import SyncLogFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client  # noqa: F401
+from tests.support.stack import sample_items
 
 
 @pytest.fixture
-def wired(settings, live_stack):
+def wired(settings, stack):
     """The tracker pointed at the live gateway, with short retries, serving localhost too."""
-    live_stack.state.clear_faults()
-    live_stack.state.set_library(sample_items())
+    stack.state.clear_faults()
+    stack.state.set_library(sample_items())
     settings.ALLOWED_HOSTS = ["localhost", "testserver", "127.0.0.1"]
-    use_live_gateway(
-        settings,
-        live_stack.gateway.url,
-        GATEWAY_SECRET,
-        attempts=2,
-        budget_s=2,
-        max_wait_s=0.05,
-        read_timeout_s=10,
-    )
+    stack.point(settings)
     settings.AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S = 1
     yield settings
-    live_stack.state.clear_faults()
+    stack.state.clear_faults()
 
 
 @pytest.fixture
@@ -145,5 +117,5 @@ def build_world(blob: str) -> World:
 
 
 @pytest.fixture
-def world(db, wired, live_blob) -> World:
-    return build_world(live_blob)
+def world(db, wired, sealed) -> World:
+    return build_world(sealed)

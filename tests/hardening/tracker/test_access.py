@@ -20,13 +20,13 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import HistoryFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.factories import UserFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import HistoryFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
+from tests.support.factories import UserFactory
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
 from tracker_api.demo.processes import REPO_ROOT

@@ -28,7 +28,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.hardening.hostile_shapes import MiB
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.books.importers import ImportTooLarge
 from tracker_api.books.importers import import_books
 from tracker_api.books.importers.records import TITLE_CELL_LIMIT
@@ -266,8 +266,8 @@ class _CountingApp:
 
 
 @pytest.fixture
-def counted_gateway(wired, live_stack):
-    flask_app = live_stack.gateway_app
+def counted_gateway(wired, stack):
+    flask_app = stack.gateway_app
     original = flask_app.wsgi_app
     counter = _CountingApp(original)
     flask_app.wsgi_app = counter
@@ -276,9 +276,9 @@ def counted_gateway(wired, live_stack):
 
 
 @pytest.fixture
-def auth_file(live_stack, live_blob) -> dict:
-    sealer = live_stack.gateway_app.extensions["audible_gateway"].sealer
-    return audible.Authenticator.from_dict(sealer.open(live_blob, "audible_auth").data).to_dict()
+def auth_file(stack, sealed) -> dict:
+    sealer = stack.gateway_app.extensions["audible_gateway"].sealer
+    return audible.Authenticator.from_dict(sealer.open(sealed, "audible_auth").data).to_dict()
 
 
 @pytest.mark.parametrize("key", _private_attributes())

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 
 from audible_gateway.sandbox.library_gen import generate_library
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import sample_items
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
+from tests.support.stack import sample_items
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
@@ -121,11 +121,11 @@ def _check(user, log: AudibleSyncLog, *, from_file: bool) -> None:
 
 
 def test_absurd_items_from_the_gateway_are_clamped_or_skipped_the_rest_applies(
-    db, wired, live_stack, live_blob
+    db, wired, stack, sealed
 ):
-    live_stack.state.set_library(hostile_library())
+    stack.state.set_library(hostile_library())
     user = UserFactory(username="hostile")
-    ConfigFactory(user=user, sealed_auth=live_blob)
+    ConfigFactory(user=user, sealed_auth=sealed)
     api = token_client(user)
     response = api.post("/api/audible/sync", {}, format="json")
     assert response.status_code == 200, response.content
@@ -179,7 +179,7 @@ def test_broken_rows_of_an_audible_cli_export_are_named_by_line(db, tmp_path):
 @pytest.fixture
 def ceiling_stack(db, wired):
     """A sandbox holding 10,001 titles: one more than Audible pages out."""
-    from tests.tracker.test_sync_stack import Stack
+    from tests.support.stack import Stack
 
     # A 1,000-title page takes the sandbox seconds on a busy machine: the stack's 2 s upstream
     # timeout (meant for the fault tests) would turn a slow page into a failed sync.

@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from tests.tracker.test_sync_stack import sample_items
+from tests.support.stack import sample_items
 from tracker_api.demo.processes import REPO_ROOT
 
 from .fuzzing import fuzz_tracker

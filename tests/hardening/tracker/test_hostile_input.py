@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConflictFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConflictFactory
 from tracker_api.books.importers import ImportTooLarge
 from tracker_api.books.importers import import_books
 from tracker_api.books.models import Book

@@ -14,8 +14,8 @@ from cryptography.fernet import Fernet
 from cryptography.fernet import InvalidToken
 
 from audible_gateway.sandbox.library_gen import generate_library
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 

@@ -24,11 +24,10 @@ from tests.hardening.gateway.secret_scan import auth_secrets
 from tests.hardening.gateway.secret_scan import fernet_key_forms
 from tests.notifications.receivers import HttpReceiver
 from tests.notifications.receivers import SmtpReceiver
-from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import SECRET as GATEWAY_SECRET
-from tests.tracker.test_sync_stack import Stack
+from tests.support.factories import BookFactory
+from tests.support.factories import UserFactory
+from tests.support.stack import SECRET as GATEWAY_SECRET
+from tests.support.stack import Stack
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleSyncLog
@@ -107,9 +106,7 @@ def test_no_secret_reaches_a_log_an_answer_or_an_admin_page(
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     settings.SECRET_KEY = SECRET_KEY
     settings.CRON_SECRET = CRON_SECRET
-    use_live_gateway(
-        settings, stack.gateway.url, GATEWAY_SECRET, attempts=2, budget_s=1, max_wait_s=0.05
-    )
+    stack.point(settings, budget_s=1, read_timeout_s=None)
     settings.AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S = 1
     caplog.set_level(logging.DEBUG)
     for name in list(logging.root.manager.loggerDict):

@@ -12,10 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 
 pytestmark = pytest.mark.django_db
-GOODREADS = Path(__file__).parent / "fixtures" / "goodreads_export.csv"
+GOODREADS = Path(__file__).parents[1] / "books" / "fixtures" / "goodreads_export.csv"
 
 
 @pytest.fixture

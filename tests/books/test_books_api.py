@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.books.models import Book
 
 pytestmark = pytest.mark.django_db

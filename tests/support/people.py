@@ -1,4 +1,4 @@
-"""Fixtures for the tracker tests: two people (alice owns, bob is the outsider) and API clients."""
+"""The tracker tests' people (alice owns, bob is the outsider) and their API clients."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.tracker.factories import UserFactory
+from tests.support.factories import UserFactory
 
 
 @pytest.fixture

@@ -1,8 +1,5 @@
 """The REST entry points and the command: thin layers over run_sync, with the right codes."""
 
-# Fixtures come from test_sync_stack and are taken as parameters, which ruff sees as
-# redefinitions of the imported names.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import io
@@ -11,15 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import listener  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sample_items
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
+from tests.support.people import token_client
+from tests.support.stack import sample_items
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import lock

@@ -6,12 +6,12 @@ import pytest
 from django.db import IntegrityError
 from django.db import transaction
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import HistoryFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import HistoryFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync import limits
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.books.models import Book

@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import HistoryFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import HistoryFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 
 pytestmark = pytest.mark.django_db
 

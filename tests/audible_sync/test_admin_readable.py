@@ -9,10 +9,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync.display import change_rows
 from tracker_api.audible_sync.display import confidence_text
 from tracker_api.audible_sync.display import status_text

@@ -15,6 +15,7 @@ def test_makemigrations_check_finds_nothing_to_do():
     assert "No changes detected" in out.getvalue()
 
 
+@pytest.mark.slow  # every migration down and up again: half a minute, run by make test
 @pytest.mark.django_db(transaction=True)
 def test_audible_and_book_migrations_reverse_and_reapply():
     call_command("migrate", "audible_sync", "zero", verbosity=0)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import MappingFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import MappingFactory
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync.ratelimit import RateLimitDecision
 from tracker_api.audible_sync.ratelimit import check_rate_limit
 from tracker_api.audible_sync.ratelimit import is_due

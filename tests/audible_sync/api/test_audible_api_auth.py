@@ -1,91 +1,36 @@
 """``POST /api/audible/auth`` against the REAL gateway, served over HTTP, talking to the sandbox.
 
-Nothing is mocked: the tracker's gateway client posts to a gateway (``create_app``) served by
-werkzeug on a loopback port, which logs in through the unmodified ``audible`` package against
-an in-process sandbox. The person's browser step is a plain GET of the sandbox login URL with
-redirects off; its ``Location`` is what they would paste back.
+Nothing is mocked: the tracker's gateway client posts to a gateway (``create_app``) served on
+a loopback port (``served_gateway``: tests/audible_sync/conftest.py), which logs in through the
+unmodified ``audible`` package against an in-process sandbox. The person's browser step is a
+plain GET of the sandbox login URL with redirects off; its ``Location`` is what they would
+paste back.
 """
 
 from __future__ import annotations
 
 import json
 import socket
-import threading
 
 import audible
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from django.utils import timezone
-from werkzeug.serving import make_server
 
-from audible_gateway import create_app
 from audible_gateway.sandbox import SandboxServer
 from audible_gateway.sandbox.library_gen import generate_library
-from tests.support.gateway_settings import use_live_gateway
+from tests.support.stack import SECRET
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.models import AudibleConfig
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "tracker-api-auth-tests-secret-0123456789"
-
-
-class ServedGateway:
-    """The gateway Flask app on a real loopback socket in a background thread."""
-
-    def __init__(self, sandbox_url: str) -> None:
-        self.app = create_app(
-            {
-                "TESTING": True,
-                "API_SECRET": SECRET,
-                "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-                "AUDIBLE_SANDBOX_URL": sandbox_url,
-                "GATEWAY_RETRY_ATTEMPTS": "2",
-                "GATEWAY_RETRY_BASE_S": "0.01",
-                "GATEWAY_RETRY_MAX_WAIT_S": "0.05",
-                "GATEWAY_RETRY_BUDGET_S": "2",
-                "GATEWAY_UPSTREAM_TIMEOUT_S": "5",
-            }
-        )
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def open_blob(self, blob: str) -> dict:
-        return self.app.extensions["audible_gateway"].sealer.open(blob, "audible_auth").data
-
-    def __enter__(self) -> ServedGateway:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
 
 @pytest.fixture(scope="module")
 def sandbox():
+    """This module's own library (12 titles), before the served gateway of the conftest."""
     with SandboxServer(generate_library(12, seed=11)) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def served_gateway(sandbox):
-    with ServedGateway(sandbox.url) as served:
-        yield served
-
-
-@pytest.fixture
-def wired(settings, served_gateway, sandbox):
-    """Point the tracker at the served gateway, with quick retries."""
-    sandbox.state.clear_faults()
-    use_live_gateway(settings, served_gateway.url, SECRET, attempts=2, budget_s=1)
-    return served_gateway
 
 
 def start_login(api, locale: str = "us") -> dict:

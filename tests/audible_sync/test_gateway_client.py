@@ -1,8 +1,5 @@
 """The tracker's gateway client against the real gateway app and the sandbox, over HTTP."""
 
-# Fixtures come from test_sync_stack and are taken as parameters, which ruff sees as
-# redefinitions of the imported names.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import logging
@@ -10,11 +7,7 @@ import time
 
 import pytest
 
-from tests.tracker.test_sync_stack import SECRET
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.stack import SECRET
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.gateway import GatewayCallError
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.tracker.conftest import token_client
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.test_linking import audible_item
-from tests.tracker.test_linking import conflict_for
+from tests.audible_sync.test_linking import audible_item
+from tests.audible_sync.test_linking import conflict_for
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.books.models import Book

@@ -11,12 +11,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import HistoryFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import HistoryFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync.dashboard.data import build_dashboard
 from tracker_api.audible_sync.dashboard.data import currently_listening
 from tracker_api.audible_sync.dashboard.data import open_conflicts

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
-from tests.tracker.test_audible_api_auth import browser_landing
-from tests.tracker.test_audible_api_auth import sandbox  # noqa: F401 - fixture
-from tests.tracker.test_audible_api_auth import served_gateway  # noqa: F401 - fixture
-from tests.tracker.test_audible_api_auth import wired  # noqa: F401 - fixture
-from tests.tracker.test_linking import conflict_for
-from tests.tracker.test_schema import assert_conforms
-from tests.tracker.test_schema import schema  # noqa: F401 - fixture
+from tests.audible_sync.api.test_audible_api_auth import browser_landing
+from tests.audible_sync.test_linking import conflict_for
+from tests.core.test_schema import assert_conforms
+from tests.core.test_schema import schema  # noqa: F401 - fixture
+from tests.support.factories import BookFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 
 pytestmark = pytest.mark.django_db
 

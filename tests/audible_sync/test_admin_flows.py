@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from tests.audible_sync.person_client import logged_in
 from tests.audible_sync.person_client import make_person
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import ConflictFactory
-from tests.tracker.factories import HistoryFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import ConflictFactory
+from tests.support.factories import HistoryFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 
 pytestmark = pytest.mark.django_db
 CONFLICTS = reverse("admin:audible_sync_audibleconflict_changelist")

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import MappingFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import MappingFactory
 from tracker_api.audible_sync.dashboard.chart import HOUR_MS
 from tracker_api.audible_sync.dashboard.chart import MINUTE_MS
 from tracker_api.audible_sync.dashboard.data import currently_listening

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.books.admin_forms import BookAdminForm
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError
 from django.core.management import call_command
 
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.books.importers import ImportFormatError
 from tracker_api.books.importers import import_books
 from tracker_api.books.importers.records import split_series

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.db import transaction
 
-from tests.tracker.factories import BookFactory
+from tests.support.factories import BookFactory
 from tracker_api.books.models import Book
 from tracker_api.books.search import filter_by_search
 from tracker_api.books.search import search_books

@@ -59,7 +59,7 @@ def test_one_date_format_on_a_page(admin_client, alice):
     from datetime import UTC
     from datetime import datetime
 
-    from tests.tracker.factories import SyncLogFactory
+    from tests.support.factories import SyncLogFactory
 
     log = SyncLogFactory(user=alice, started_at=datetime(2026, 12, 3, 7, 30, tzinfo=UTC))
     page = admin_client.get(

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import MappingFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import MappingFactory
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.progress import BookState
 from tracker_api.audible_sync.progress import Observed

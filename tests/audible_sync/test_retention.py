@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.tracker.factories import HistoryFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import SyncLogFactory
+from tests.support.factories import HistoryFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import SyncLogFactory
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.retention import drop_old_sync_logs
