@@ -32,8 +32,8 @@ from django.db import connections
 from tests.e2e.browser import allow_orm_beside_playwright
 from tests.e2e.browser import chromium_page
 from tests.support.gateway_settings import use_live_gateway
-from tests.tracker.test_sync_stack import SECRET
-from tests.tracker.test_sync_stack import Stack
+from tests.support.stack import SECRET
+from tests.support.stack import Stack
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict

@@ -5,18 +5,13 @@ the item carries ``categories``: one list of names per ladder, broadest first. A
 ``category`` matches any rung, case-blind, after the series, author and narrator rules.
 """
 
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
 
 from audible_contract.items import normalize_item
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.households import membership

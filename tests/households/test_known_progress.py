@@ -10,10 +10,6 @@ from __future__ import annotations
 from tests.households.test_household_sync import HARRY
 from tests.households.test_household_sync import _sync
 from tests.households.test_household_sync import family  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracker.factories import ConfigFactory
-from tests.tracker.factories import UserFactory
+from tests.support.factories import ConfigFactory
+from tests.support.factories import UserFactory
 from tracker_api.audible_sync.api.status import sync_status
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import lock

@@ -17,11 +17,7 @@ from django.test import Client
 from tests.households.test_household_sync import HARRY
 from tests.households.test_household_sync import _sync
 from tests.households.test_household_sync import family  # noqa: F401 - fixture
-from tests.tracker.conftest import token_client
-from tests.tracker.test_sync_stack import fresh_library  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import gateway_settings  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import sealed  # noqa: F401 - fixture
-from tests.tracker.test_sync_stack import stack  # noqa: F401 - fixture
+from tests.support.people import token_client
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleProgressHistory
