@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
+
+from tracker_api.matching.lazy import cached
 
 _APOSTROPHES = re.compile(r"['\u2019`\u00b4\u2018]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -186,7 +187,7 @@ class TitleParts:
     # whether it reads as a description or as a volume's own title is judged on this.
     lead: str = ""
 
-    @cached_property
+    @cached
     def full(self) -> str:
         return f"{self.main} {self.subtitle}".strip()
 
@@ -433,7 +434,7 @@ class PersonName:
     def given(self) -> tuple[str, ...]:
         return self.tokens[:-1]
 
-    @cached_property
+    @cached
     def squashed(self) -> str:
         return "".join(self.tokens)
 
