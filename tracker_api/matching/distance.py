@@ -34,6 +34,10 @@ class Distance:
         """A full penalty when ``condition`` holds, none otherwise."""
         self.add(key, 1.0 if condition else 0.0)
 
+    def __contains__(self, key: str) -> bool:
+        """Whether a penalty was added under ``key`` (without building ``penalties()``)."""
+        return key in self._penalties
+
     @property
     def distance(self) -> float:
         raw = sum(self._weights[k] * sum(v) for k, v in self._penalties.items())
