@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from tracker_api.matching.config import MatchConfig
@@ -161,35 +161,32 @@ class CatalogIndex:
         keys = [k for k in dict.fromkeys((item.title.main, item.title.full)) if k]
         keys += [k for k in item.title.alternates if k not in keys]
         ids = sorted(pool, key=self._id_text.__getitem__)
-        best = [0.0] * len(ids)
-        # A book's best title score over its main title and, if it has one, its other full
-        # title: a full title equal to the main one would only repeat the main one's score.
+        # Each book's best title similarity over the item's keys: one rapidfuzz call per key
+        # and book, iterated by map, so no Python code runs per book.
+        mains = list(map(self._main_title.__getitem__, ids))
+        per_key = [list(map(partial(Indel.normalized_similarity, key), mains)) for key in keys]
+        if not per_key:
+            best = [0.0] * len(ids)
+        else:
+            best = per_key[0] if len(per_key) == 1 else list(map(max, *per_key))
+        # Then the full title of a book that has a subtitle (for the others it is the main
+        # title again, which scores the same).
         subtitled = self._other_full_title
-        fulls = [n for n, book_id in enumerate(ids) if book_id in subtitled]
-        for positions, choices in (
-            (None, list(map(self._main_title.__getitem__, ids))),
-            (fulls, [subtitled[ids[n]] for n in fulls]),
-        ):
+        for n in [n for n, book_id in enumerate(ids) if book_id in subtitled]:
+            full = subtitled[ids[n]]
             for key in keys:
-                # extract (limit=None: every choice, with its position), not extract_iter,
-                # whose generator leaves nine objects in reference cycles per call: 200,000
-                # for the garbage collector per 10,000 items.
-                for _, score, at in process.extract(
-                    key, choices, scorer=Indel.normalized_similarity, limit=None
-                ):
-                    n = at if positions is None else positions[at]
-                    if score > best[n]:
-                        best[n] = score
-        # Best cheap score first (a shared author adds 0.5), then the id's text (the order of
-        # ``ids``).
-        scored = [
-            (-(0.5 + b if book_id in author_ids else b), n)
-            for n, (book_id, b) in enumerate(zip(ids, best, strict=True))
+                score = Indel.normalized_similarity(key, full)
+                if score > best[n]:
+                    best[n] = score
+        # Best cheap score first (a shared author adds 0.5), then the id's text: the order of
+        # ``ids``, which a stable sort keeps among equal scores.
+        totals = [
+            b + 0.5 if book_id in author_ids else b for book_id, b in zip(ids, best, strict=True)
         ]
-        scored.sort()
+        order = sorted(range(len(ids)), key=totals.__getitem__, reverse=True)
         limit = max(config.max_scored_candidates - len(hits), 0)
         chosen = [(*self.books[b], 1.0) for b in sorted(hits, key=str)]
-        chosen += [(*self.books[ids[n]], best[n]) for _, n in scored[:limit]]
+        chosen += [(*self.books[ids[n]], best[n]) for n in order[:limit]]
         return chosen
 
 
