@@ -174,8 +174,11 @@ def _names(
 
 
 def _numbers(parts: TitleParts, series: tuple[SeriesMarker, ...]) -> frozenset[str]:
+    numbers = title_numbers(parts.main)
+    if not numbers:
+        return numbers
     positions = {m.position for m in series if m.position}
-    return frozenset(n for n in title_numbers(parts.main) if n not in positions)
+    return frozenset(n for n in numbers if n not in positions)
 
 
 def prepare_book(book: CatalogBook) -> Prepared:
