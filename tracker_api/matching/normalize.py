@@ -240,6 +240,7 @@ _SERIES_GENERIC = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def is_edition_note(segment: str) -> bool:
     """True for '(Unabridged)', '30th Anniversary Edition', 'A Novel', '[Hindi]' and similar."""
     segment = segment.strip()
