@@ -4,6 +4,10 @@ and what the matcher compares agree, value by value."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from stdnum import isbn as stdnum_isbn
 
 from tracker_api.books import isbn as books_isbn
 from tracker_api.books.text import fold as books_fold
@@ -40,3 +44,20 @@ def test_what_one_refuses_the_other_refuses(raw: str) -> None:
 def test_one_folding_rule(text: str) -> None:
     assert books_fold(text) == matching_fold(text)
     assert books_fold(text)  # no script is folded away
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    digits=st.text(alphabet="0123456789", min_size=9, max_size=9),
+    check=st.sampled_from("0123456789Xx"),
+    prefix=st.sampled_from(["978", "979"]),
+)
+def test_the_checksums_agree_with_python_stdnum(digits: str, check: str, prefix: str) -> None:
+    """The hand-written check digits (the catalogue's hot path) are stdnum's, both forms."""
+    ten = digits + check
+    assert (identifiers.isbn13(ten) is not None) == stdnum_isbn.is_valid(ten)
+    if stdnum_isbn.is_valid(ten):
+        assert identifiers.isbn13(ten) == stdnum_isbn.to_isbn13(ten.upper())
+    for last in "0123456789":
+        thirteen = prefix + digits + last
+        assert (identifiers.isbn13(thirteen) == thirteen) == stdnum_isbn.is_valid(thirteen)

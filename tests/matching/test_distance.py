@@ -29,6 +29,13 @@ def test_distance_is_weighted_mean_of_added_penalties() -> None:
     assert list(dist.penalties()) == ["author", "year", "title"]
 
 
+def test_a_distance_knows_which_keys_it_holds() -> None:
+    dist = Distance(WEIGHTS)
+    dist.add("title", 0.0)
+    assert "title" in dist
+    assert "remainder" not in dist
+
+
 def test_distance_refuses_unknown_keys_and_out_of_range_values() -> None:
     dist = Distance(WEIGHTS)
     with pytest.raises(KeyError):

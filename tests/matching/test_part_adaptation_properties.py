@@ -136,3 +136,42 @@ def test_the_brands_own_book_never_links_to_one_of_its_volumes(
     books = [CatalogBook(id=1, title=f"{brand}: {volume}", authors=(author,), series=brand,
                          series_position="2")]  # fmt: skip
     assert decision_for(books, {"title": brand, "authors": [author]}) != "linked"
+
+
+COMPANION_FORMS = st.sampled_from(
+    ("{t} {w}", "Return of {t}", "The {w} of {t}", "{t}: {w} {v}", "Beyond {t} {w}")
+)
+
+
+@PROPERTY
+@given(original=title, extra=word, more=word, author=person, form=COMPANION_FORMS)
+def test_a_companion_or_sequel_naming_the_book_never_links_to_it(
+    original: str, extra: str, more: str, author: str, form: str
+) -> None:
+    """The catalogue holds 'T'; the item's title contains the whole of 'T' and words of its
+    own ('T Almanac', 'Return of T'): maybe a companion or a sequel, so never a link."""
+    assume(extra not in original.split() and more not in original.split())
+    assume(extra not in author.split() and more not in author.split())
+    books = [CatalogBook(id=1, title=original, authors=(author,))]
+    source = {"title": form.format(t=original, w=extra, v=more), "authors": [author]}
+    assert decision_for(books, source) != "linked"
+
+
+SERIES_LABELS = st.one_of(
+    word.map(lambda w: f"{w} Readers, Level 2"),
+    word.map(lambda w: f"{w} Classics"),
+    word.map(lambda w: f"{w} Starter Readers"),
+    st.just("Illustrated Classics"),
+)
+
+
+@PROPERTY
+@given(original=title, author=person, label=SERIES_LABELS)
+def test_a_label_in_the_items_series_alone_keeps_it_from_the_original(
+    original: str, author: str, label: str
+) -> None:
+    """The title is the original's word for word; only the item's series names a line of
+    retellings or an imprint ('Pax Readers, Level 2', 'Lom Classics'): never a link."""
+    books = [CatalogBook(id=1, title=original, authors=(author,))]
+    source = {"title": original, "authors": [author], "series": [{"title": label}]}
+    assert decision_for(books, source) != "linked"

@@ -10,6 +10,7 @@ form that was given, digits only). No Django here: the matcher is pure Python.
 
 from __future__ import annotations
 
+import operator
 import re
 
 from stdnum import isbn as stdnum_isbn
@@ -20,6 +21,7 @@ _SEPARATORS = re.compile(r"[\s\-]")
 _ISBN10_NO_ZERO = re.compile(r"\d{8}[\dX]")
 _ISBN10 = re.compile(r"\d{9}[\dX]")
 _ISBN13 = re.compile(r"97[89]\d{10}")
+_WEIGHTS10 = range(10, 1, -1)
 
 
 class InvalidIsbn(ValueError):
@@ -30,8 +32,10 @@ def compact(value: str | None) -> str:
     """The characters that can make an ISBN, upper case, a lost leading zero restored."""
     if not value:
         return ""
-    text = _GOODREADS_WRAPPER.sub("", str(value).strip()).strip()
-    text = _SEPARATORS.sub("", text).upper()
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):  # plain digits have nothing to remove
+        text = _GOODREADS_WRAPPER.sub("", text.strip()).strip()
+        text = _SEPARATORS.sub("", text).upper()
     if _ISBN10_NO_ZERO.fullmatch(text):
         text = "0" + text
     return text
@@ -42,7 +46,9 @@ def _valid_form(text: str) -> str | None:
     # The checksums are computed here because a catalogue holds thousands of ISBNs and this
     # runs once per book per sync; python-stdnum does the rarer conversions and the messages.
     if _ISBN10.fullmatch(text):
-        total = sum((10 - n) * (10 if c == "X" else int(c)) for n, c in enumerate(text))
+        # Weights 10..2 on the nine digits, 1 on the check character (X is 10).
+        total = sum(map(operator.mul, _WEIGHTS10, map(int, text[:9])))
+        total += 10 if text[9] == "X" else int(text[9])
         return None if total % 11 else "ISBN10"
     if _ISBN13.fullmatch(text):
         return "ISBN13" if _with_check13(text[:12]) == text else None
@@ -50,7 +56,8 @@ def _valid_form(text: str) -> str | None:
 
 
 def _with_check13(first12: str) -> str:
-    total = sum(int(c) * (3 if n % 2 else 1) for n, c in enumerate(first12))
+    # Weights 1, 3, 1, 3, ...: the even positions once, the odd ones three times.
+    total = sum(map(int, first12[0::2])) + 3 * sum(map(int, first12[1::2]))
     return first12 + str((10 - total % 10) % 10)
 
 

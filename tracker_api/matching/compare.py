@@ -307,7 +307,7 @@ def _compare_parts(
         book_brand
         and book_rest
         and not found.book_subtitle_used
-        and "remainder" not in dist.penalties()
+        and "remainder" not in dist
         and not _same_volume(item, book)
         and not book.lead_is_description
     ):

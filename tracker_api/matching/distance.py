@@ -34,10 +34,16 @@ class Distance:
         """A full penalty when ``condition`` holds, none otherwise."""
         self.add(key, 1.0 if condition else 0.0)
 
+    def __contains__(self, key: str) -> bool:
+        """Whether a penalty was added under ``key`` (without building ``penalties()``)."""
+        return key in self._penalties
+
     @property
     def distance(self) -> float:
-        raw = sum(self._weights[k] * sum(v) for k, v in self._penalties.items())
-        maximum = sum(self._weights[k] * len(v) for k, v in self._penalties.items())
+        weights, penalties = self._weights, self._penalties.items()
+        # Lists, not generators: the same sums in the same order, read once per candidate.
+        raw = sum([weights[k] * sum(v) for k, v in penalties])
+        maximum = sum([weights[k] * len(v) for k, v in penalties])
         return raw / maximum if maximum else 0.0
 
     def penalties(self) -> dict[str, float]:

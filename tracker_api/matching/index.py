@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from tracker_api.matching.config import MatchConfig
@@ -44,9 +44,12 @@ class CatalogIndex:
         self._by_squashed: dict[str, set[Any]] = defaultdict(set)
         self._by_title: dict[str, set[Any]] = defaultdict(set)
         self._by_word: dict[str, set[Any]] = defaultdict(set)
-        # Per book, what retrieval reads for every item it meets: main and full title, and
-        # the id as text (the tie-breaker), so a pool is built by lookups alone.
-        self._titles: tuple[dict[Any, str], dict[Any, str]] = ({}, {})
+        # Per book, what retrieval reads for every item it meets: the main title, the full
+        # title only where it differs (a subtitle: most books have none, and the same text
+        # scores the same), and the id as text (the tie-breaker), so a pool is built by
+        # lookups alone.
+        self._main_title: dict[Any, str] = {}
+        self._other_full_title: dict[Any, str] = {}
         self._id_text: dict[Any, str] = {}
         # How many books use a name as a series (brand evidence).
         self._series_count: Counter[str] = Counter()
@@ -64,8 +67,9 @@ class CatalogIndex:
         prepared = prepare_book(book)
         self._book_brand.clear()
         self.books[book.id] = (book, prepared)
-        self._titles[0][book.id] = prepared.title.main
-        self._titles[1][book.id] = prepared.title.full
+        self._main_title[book.id] = prepared.title.main
+        if prepared.title.full != prepared.title.main:
+            self._other_full_title[book.id] = prepared.title.full
         self._id_text[book.id] = str(book.id)
         for key, table in self._keys(prepared):
             table[key].add(book.id)
@@ -74,7 +78,7 @@ class CatalogIndex:
     def remove(self, book_id: Any) -> None:
         """Forget a book (e.g. deleted mid-sync)."""
         entry = self.books.pop(book_id, None)
-        for titles in (*self._titles, self._id_text):
+        for titles in (self._main_title, self._other_full_title, self._id_text):
             titles.pop(book_id, None)
         if entry is None:
             return
@@ -157,22 +161,32 @@ class CatalogIndex:
         keys = [k for k in dict.fromkeys((item.title.main, item.title.full)) if k]
         keys += [k for k in item.title.alternates if k not in keys]
         ids = sorted(pool, key=self._id_text.__getitem__)
-        quick = [0.5 if book_id in author_ids else 0.0 for book_id in ids]
-        best = [0.0] * len(ids)
-        for field in (0, 1):
-            choices = list(map(self._titles[field].__getitem__, ids))
+        # Each book's best title similarity over the item's keys: one rapidfuzz call per key
+        # and book, iterated by map, so no Python code runs per book.
+        mains = list(map(self._main_title.__getitem__, ids))
+        per_key = [list(map(partial(Indel.normalized_similarity, key), mains)) for key in keys]
+        if not per_key:
+            best = [0.0] * len(ids)
+        else:
+            best = per_key[0] if len(per_key) == 1 else list(map(max, *per_key))
+        # Then the full title of a book that has a subtitle (for the others it is the main
+        # title again, which scores the same).
+        subtitled = self._other_full_title
+        for n in [n for n, book_id in enumerate(ids) if book_id in subtitled]:
+            full = subtitled[ids[n]]
             for key in keys:
-                # extract_iter: every choice's score in pool order, with no sort to pay for.
-                for _, score, position in process.extract_iter(
-                    key, choices, scorer=Indel.normalized_similarity
-                ):
-                    if score > best[position]:
-                        best[position] = score
-        scored = [(-(q + b), n, ids[n]) for n, (q, b) in enumerate(zip(quick, best, strict=True))]
-        scored.sort()
+                score = Indel.normalized_similarity(key, full)
+                if score > best[n]:
+                    best[n] = score
+        # Best cheap score first (a shared author adds 0.5), then the id's text: the order of
+        # ``ids``, which a stable sort keeps among equal scores.
+        totals = [
+            b + 0.5 if book_id in author_ids else b for book_id, b in zip(ids, best, strict=True)
+        ]
+        order = sorted(range(len(ids)), key=totals.__getitem__, reverse=True)
         limit = max(config.max_scored_candidates - len(hits), 0)
         chosen = [(*self.books[b], 1.0) for b in sorted(hits, key=str)]
-        chosen += [(*self.books[ids[n]], best[n]) for _, n, _ in scored[:limit]]
+        chosen += [(*self.books[ids[n]], best[n]) for n in order[:limit]]
         return chosen
 
 

@@ -8,7 +8,6 @@ candidates) or "new" (nothing plausible).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from tracker_api.matching.compare import compare
@@ -34,18 +33,19 @@ def propose(
     prepared = prepare_item(source)
     scored: list[Candidate] = []
     brand = index.is_brand(prepared)
+    exact = False
     for book, book_prepared, quick_title in index.retrieve(prepared, config):
         # Candidates come best-first by a cheap title score. Once an exact match (distance 0)
         # is in hand, a book whose title is not character-identical can neither tie nor beat
         # it, so the rest need no full comparison.
-        if quick_title < 1.0 and any(c.distance == 0.0 for c in scored):
+        if quick_title < 1.0 and exact:
             break
-        scored.append(
-            compare(
-                prepared, book, book_prepared, config,
-                brand=brand, book_brand=index.is_brand_book(book.id),
-            )
+        candidate = compare(
+            prepared, book, book_prepared, config,
+            brand=brand, book_brand=index.is_brand_book(book.id),
         )  # fmt: skip
+        exact = exact or candidate.distance == 0.0
+        scored.append(candidate)
     scored.sort(key=lambda c: (c.identifier is None, c.distance, str(c.book.id)))
     if not scored:
         return Proposal(candidates=[], recommendation=Recommendation.none)
@@ -71,8 +71,16 @@ def with_tiers(
 ) -> list[Candidate]:
     """Each candidate with its own stored tier: the best one gets the proposal's, the others
     ``capped_tier`` (thresholds and caps; the gap rule is about the best alone)."""
+    # Built directly: dataclasses.replace re-reads the fields of every candidate.
     return [
-        replace(c, recommendation=best if n == 0 else capped_tier(c.distance, c.penalties, config))
+        Candidate(
+            book=c.book,
+            distance=c.distance,
+            penalties=c.penalties,
+            reasons=c.reasons,
+            identifier=c.identifier,
+            recommendation=best if n == 0 else capped_tier(c.distance, c.penalties, config),
+        )
         for n, c in enumerate(candidates)
     ]
 

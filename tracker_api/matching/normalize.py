@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
+
+from tracker_api.matching.lazy import cached
 
 _APOSTROPHES = re.compile(r"['\u2019`\u00b4\u2018]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -128,6 +129,8 @@ _RANGE_GROUPS = re.compile(r"(\d+)\s*(?:-|\u2013|to|&|and|through)\s*(\d+)", re.
 _HASH_ONLY = re.compile(rf"#\s*(?:{_RANGE}|{_NUM})", re.IGNORECASE)
 _SEMICOLON = re.compile(r"\s*;\s*")
 _SMALL_NUMBER = re.compile(r"\b\d{1,4}\b")
+_DIGIT = re.compile(r"\d")  # every _SMALL_NUMBER match has one
+NO_NUMBERS: frozenset[str] = frozenset()
 # "Jack Reacher, Book 3", "A Crossfire Novel, Book 2", "The Wheel of Time #8", "Series, #1-3"
 _MARKER_NAME_FIRST = re.compile(
     rf"^(?P<name>.+?)[,\s]\s*(?:book|bk\.?|volume|vol\.?|no\.|number|#)\s*"
@@ -186,7 +189,7 @@ class TitleParts:
     # whether it reads as a description or as a volume's own title is judged on this.
     lead: str = ""
 
-    @cached_property
+    @cached
     def full(self) -> str:
         return f"{self.main} {self.subtitle}".strip()
 
@@ -237,6 +240,7 @@ _SERIES_GENERIC = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def is_edition_note(segment: str) -> bool:
     """True for '(Unabridged)', '30th Anniversary Edition', 'A Novel', '[Hindi]' and similar."""
     segment = segment.strip()
@@ -396,6 +400,8 @@ def text_similarity(a: str, b: str) -> float:
 def title_numbers(text: str) -> frozenset[str]:
     """Numbers that name the work ('Catch 22', '10 Must Reads') in a folded title; years
     ('1918-1956') describe rather than name, so they are left out."""
+    if not _DIGIT.search(text):
+        return NO_NUMBERS  # most titles: no digit, nothing to find
     numbers = (int(n) for n in _SMALL_NUMBER.findall(text))
     return frozenset(str(n) for n in numbers if not 1000 <= n <= 2100)
 
@@ -433,7 +439,7 @@ class PersonName:
     def given(self) -> tuple[str, ...]:
         return self.tokens[:-1]
 
-    @cached_property
+    @cached
     def squashed(self) -> str:
         return "".join(self.tokens)
 
@@ -469,6 +475,7 @@ def credit(raw: str | None) -> tuple[str, str]:
     return (name or text), _ROLE_WORDS.get(role[0], "") if role else ""
 
 
+@lru_cache(maxsize=65536)
 def has_other_role(raw: str | None) -> bool:
     """True for a name marked with a role other than author ("Ann Lee (Illustrator)",
     "Bo Ek - translator", "Narrated by: Cy Dee"): a contributor, not an author."""

@@ -46,6 +46,8 @@ _AND_OTHER = re.compile(r"\band other\b")
 _ALTERNATIVE = re.compile(r"or\b", re.IGNORECASE)
 _LEADING_AND = re.compile(r"^\s*(?:and|&)\s+", re.IGNORECASE)
 _BRACKETED = re.compile(r"[\(\[][^\)\]]*[\)\]]")
+# Every split point of ``_LIST_SPLIT`` (and of the ";" chunks) has one of these.
+_LIST_MARK = re.compile(r"[,;/]")
 
 
 def is_description(lead: str) -> bool:
@@ -111,6 +113,8 @@ def list_elements(raw: str) -> tuple[str, ...]:
     if other:
         head = title_key(text[: other.start()].split(":")[-1])
         return (head,) if head else ()
+    if not _LIST_MARK.search(text):
+        return ()  # a list is split at a comma, semicolon or slash: one piece lists nothing
     segments = [s for s in text.split(":") if s.strip() and not _is_note(s)]
     body = ":".join(segments[1:] if len(segments) > 1 else segments)
     pieces = [

@@ -10,12 +10,12 @@ the run (the index keeps the Prepared), instead of once per item x book pair.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from tracker_api.matching.identifiers import asin_key
 from tracker_api.matching.identifiers import isbn13
 from tracker_api.matching.kinds import WorkKinds
 from tracker_api.matching.kinds import detect_kinds
+from tracker_api.matching.lazy import cached
 from tracker_api.matching.normalize import NOT_AUTHOR_ROLES
 from tracker_api.matching.normalize import PersonName
 from tracker_api.matching.normalize import SeriesMarker
@@ -82,25 +82,25 @@ class Prepared:
     language: str | None
     listed: tuple[str, ...] = ()  # the works the title lists, if it lists any
 
-    @cached_property
+    @cached
     def series_names(self) -> tuple[str, ...]:
         """Every series name this side carries, as written and as parsed."""
         return tuple(
             dict.fromkeys(self.series_names_raw + tuple(m.name for m in self.series if m.name))
         )
 
-    @cached_property
+    @cached
     def series_keys(self) -> frozenset[str]:
         return frozenset(series_key(n) for n in self.series_names)
 
     # --- derived once per side for the comparison rules (see the module docstring) ---------
 
-    @cached_property
+    @cached
     def main_series_key(self) -> str:
         """The main title as a series name (the brand check)."""
         return series_key(self.title.main)
 
-    @cached_property
+    @cached
     def title_forms(self) -> dict[str, tuple[float, bool]]:
         """This side as the *book* of a title pairing: form -> (cost, whether the subtitle is
         in it); main and full title first, then alternates and listed works. Read-only."""
@@ -112,21 +112,21 @@ class Prepared:
             forms.setdefault(element, (LISTED_COST, True))
         return forms
 
-    @cached_property
+    @cached
     def title_variants(self) -> frozenset[str]:
         """Main, full and alternate titles (the contents rule looks each up in a list)."""
         return frozenset({self.title.main, self.title.full, *self.title.alternates})
 
-    @cached_property
+    @cached
     def main_and_full(self) -> frozenset[str]:
         return frozenset({self.title.full, self.title.main})
 
-    @cached_property
+    @cached
     def full_words(self) -> frozenset[str]:
         """The words of the full title."""
         return frozenset(self.title.full.split())
 
-    @cached_property
+    @cached
     def name_words(self) -> frozenset[str]:
         """Every word of this side's series names and authors' names (words a remainder or a
         companion title may contain without naming another work)."""
@@ -134,21 +134,21 @@ class Prepared:
             token for person in self.names for token in person.tokens
         )
 
-    @cached_property
+    @cached
     def surnames(self) -> frozenset[str]:
         return frozenset(person.surname for person in self.names)
 
-    @cached_property
+    @cached
     def lead_is_description(self) -> bool:
         """Whether the first segment after the main title describes (``parts``)."""
         return is_description(self.title.lead)
 
-    @cached_property
+    @cached
     def imprint_keys(self) -> tuple[tuple[str, str], ...]:
         """Each imprint label with its key as a series name."""
         return tuple((label, series_key(fold(label))) for label in self.kinds.imprints)
 
-    @cached_property
+    @cached
     def label_keys(self) -> frozenset[str]:
         """Imprint and series keys: labels that, on this side, explain the other's label."""
         return frozenset(key for _, key in self.imprint_keys) | self.series_keys
@@ -174,8 +174,11 @@ def _names(
 
 
 def _numbers(parts: TitleParts, series: tuple[SeriesMarker, ...]) -> frozenset[str]:
+    numbers = title_numbers(parts.main)
+    if not numbers:
+        return numbers
     positions = {m.position for m in series if m.position}
-    return frozenset(n for n in title_numbers(parts.main) if n not in positions)
+    return frozenset(n for n in numbers if n not in positions)
 
 
 def prepare_book(book: CatalogBook) -> Prepared:
