@@ -158,3 +158,22 @@ def test_the_admin_check_and_the_url_conf_discover_every_admin_module():
         "print(json.dumps(admin.site.is_registered(AudibleConflict)))\n"
     )
     assert _probe(by_urls) is True
+
+
+def test_the_gateway_worker_does_not_load_httpx_command_line_client():
+    """gunicorn's ``audible_gateway:create_app()`` leaves out httpx's CLI (rich, pygments),
+    which ``import httpx`` would otherwise load wherever those are installed."""
+    probe = (
+        "import json, sys, audible_gateway\n"
+        "from cryptography.fernet import Fernet\n"
+        "app = audible_gateway.create_app({'API_SECRET': 's' * 32, "
+        "'ENCRYPTION_KEY': Fernet.generate_key().decode(), "
+        "'AUDIBLE_SANDBOX_URL': 'http://127.0.0.1:9'})\n"
+        "import httpx\n"
+        "print(json.dumps([sorted(m for m in ('rich', 'pygments', 'httpx._main') "
+        "if sys.modules.get(m) is not None), callable(httpx.main), 'httpx' in sys.modules]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [[], True, True]
