@@ -272,6 +272,7 @@ def bench_size(n: int, db_url: str, tmp: Path, cli: Path | None) -> Figures:
                     )
                 first = command(db_url, gateway.url, person)
                 figures.add("first_wall", first["wall"])
+                figures.add("first_cpu", first["cpu"])
                 figures.add("first_rss", first["rss"])
                 figures.add("first_requests", first["log"].audible_requests or 0)
                 user_id = AudibleConfig.objects.get(user__username=person).user_id
@@ -358,6 +359,8 @@ def report(f: Figures, cli_note: str) -> None:
     print(_row("first sync, whole command", f.median("first_wall"),
                vs(f.median("first_wall"), cli, "audible-cli"),
                "<= 2 x audible-cli" if big else "", runs("first_wall")))  # fmt: skip
+    print(_row("  the same, the command's CPU seconds (user + system)", f.median("first_cpu"),
+               "", "", runs("first_cpu")))  # fmt: skip
     print(_row("re-sync after 1 % progressed, whole command", f.median("progressed_wall"),
                vs(f.median("progressed_wall"), cli, "audible-cli"), "",
                runs("progressed_wall")))  # fmt: skip

@@ -92,3 +92,49 @@ def test_the_sync_command_leaves_system_checks_to_deploy_time():
     from tracker_api.audible_sync.management.commands.audible_sync import Command
 
     assert Command.requires_system_checks == []
+
+
+def test_start_up_runs_without_the_collector_and_the_command_resumes_it(tmp_path):
+    """Paused from the start until the command says it is loaded; then what start-up made is
+    frozen (never walked again) and the collector runs for the sync itself."""
+    done = _child(
+        """
+        import gc
+        from tracker_api.core import fast_exit
+        def main(argv):
+            print(gc.isenabled(), gc.get_freeze_count())
+            fast_exit.start_up_done()
+            print(gc.isenabled(), gc.get_freeze_count() > 0)
+        run_then_exit(main, [])
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["False 0", "True True"]
+
+
+def test_a_command_that_never_starts_work_still_resumes_the_collector(tmp_path):
+    done = _child(
+        """
+        import gc
+        from tracker_api.core import fast_exit
+        threading.Thread(target=lambda: time.sleep(0.2)).start()  # the normal exit, after
+        atexit.register(lambda: print("collector", gc.isenabled(), flush=True))
+        run_then_exit(lambda argv: sys.exit(2), [])
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 2
+    assert "collector True" in done.stdout
+
+
+def test_start_up_done_is_nothing_where_the_collector_was_not_paused():
+    """``call_command`` in tests and long-lived processes: nothing is frozen."""
+    import gc
+
+    from tracker_api.core import fast_exit
+
+    frozen = gc.get_freeze_count()
+    fast_exit.start_up_done()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

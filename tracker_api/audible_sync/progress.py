@@ -5,7 +5,7 @@ Two layers:
 * :func:`plan_progress` is pure: given the book's state, the progress last seen for the title
   and what Audible reports now, it decides what changes. No database, so the sync can plan
   thousands of titles in memory.
-* :class:`ProgressWriter` collects plans and writes them in bulk (``bulk_update`` /
+* :class:`ProgressWriter` collects plans and writes them in bulk (``core.bulk.bulk_update`` /
   ``bulk_create``); :func:`apply_progress` is the one-title form used by manual linking and
   conflict resolution, through the same writer.
 
@@ -52,6 +52,7 @@ from tracker_api.books.models import BookRead
 from tracker_api.books.models import BookStatus
 from tracker_api.books.models import ReadSource
 from tracker_api.books.models import ReadStatus
+from tracker_api.core.bulk import bulk_update
 
 if TYPE_CHECKING:
     from tracker_api.audible_sync.models import AudibleBookMapping
@@ -462,7 +463,6 @@ class ProgressWriter:
 
     def flush(self) -> None:
         """Write everything staged; call inside the caller's transaction."""
-        from tracker_api.audible_sync.models import AudibleBookMapping
         from tracker_api.audible_sync.models import AudibleProgressHistory
 
         if self.journal is not None:  # implied reads of books whose plan failed: still written
@@ -474,7 +474,7 @@ class ProgressWriter:
         if self.books:
             for book in self.books.values():
                 book.updated_at = self.now
-            Book.objects.bulk_update(
+            bulk_update(
                 list(self.books.values()),
                 [*sorted(self.book_fields), "updated_at"],
                 batch_size=BATCH_SIZE,
@@ -482,7 +482,7 @@ class ProgressWriter:
         if self.mappings:
             for mapping in self.mappings.values():
                 mapping.updated_at = self.now
-            AudibleBookMapping.objects.bulk_update(
+            bulk_update(
                 list(self.mappings.values()),
                 [*sorted(self.mapping_fields), "updated_at"],
                 batch_size=BATCH_SIZE,
@@ -490,7 +490,7 @@ class ProgressWriter:
         if self.changed_reads:  # before new reads: a closed read frees the book's one open slot
             for read in self.changed_reads.values():
                 read.updated_at = self.now
-            BookRead.objects.bulk_update(
+            bulk_update(
                 list(self.changed_reads.values()),
                 ["status", "percent", "started_at", "finished_at", "updated_at"],
                 batch_size=BATCH_SIZE,

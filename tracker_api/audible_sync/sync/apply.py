@@ -106,6 +106,11 @@ class ApplyResult:
         )
 
 
+# A title matched to a book: its item, what Audible reports, the book's id (a placeholder
+# for a book this run creates), the match method and the confidence.
+_Linked = tuple[dict[str, Any], Observed, Any, str, float]
+
+
 @dataclass
 class _New:
     """A mapping (and maybe a book) this run creates, with the progress planned for it."""
@@ -208,7 +213,13 @@ class LibraryApplier:
                     self._mark(mapping, in_library=False)
         self._apply_mapped(changed)
         if unmapped:
-            self._match_unmapped(unmapped)
+            linked = self._match_unmapped(unmapped)
+            # Matching is over: the catalogue's index (about 40 MB at 10,000 books) and the
+            # parsed items go before the links' mappings, books and reads are built, so the
+            # peak of a first sync is one of them, not both.
+            del unmapped
+            self._index = None
+            self._link(linked)
         self._write()
         return self.result
 
@@ -273,13 +284,14 @@ class LibraryApplier:
                 self.result.note(change.summary)
 
     # ----------------------------------------------------------------- unmapped titles
-    def _match_unmapped(self, unmapped: list[AudibleItem]) -> None:
+    def _match_unmapped(self, unmapped: list[AudibleItem]) -> list[_Linked]:
+        """Match, open conflicts and create books; the titles to link (by :meth:`_link`)."""
         open_conflicts = set(
             AudibleConflict.objects.filter(
                 user_id=self.user_id, status=ConflictStatus.OPEN
             ).values_list("asin", flat=True)
         )
-        linked: list[tuple[dict[str, Any], Observed, Any, Any]] = []
+        linked: list[_Linked] = []
         for parsed in unmapped:
             item, observed, asin = parsed.data, parsed.observed, parsed.asin
             if parsed.revoked:
@@ -301,7 +313,11 @@ class LibraryApplier:
                 self.result.fail(asin, f"Matching {asin} failed: {type(exc).__name__}")
                 continue
             if decision.kind == "linked" and decision.book is not None:
-                linked.append((item, observed, decision.book.id, decision))
+                # Only what linking needs: the decision holds its candidates (and, through
+                # them, the index's prepared books).
+                method = _METHODS.get(decision.method, MatchMethod.FUZZY)
+                confidence = min(1.0, max(0.0, float(decision.confidence)))
+                linked.append((item, observed, decision.book.id, method, confidence))
             elif decision.kind == "conflict":
                 self._open_conflict(item, decision)
                 open_conflicts.add(asin)
@@ -309,7 +325,7 @@ class LibraryApplier:
                 self._create(parsed)
             else:
                 self.result.skip(item, SKIP_POLICY)
-        self._link(linked)
+        return linked
 
     @property
     def index(self) -> CatalogIndex:
@@ -354,21 +370,19 @@ class LibraryApplier:
             {"asin": item["asin"], "title": book.title, "change": "created", **_fields(plan)}
         )
 
-    def _link(self, linked: list[tuple[dict[str, Any], Observed, Any, Any]]) -> None:
-        real_ids = {book_id for _, _, book_id, _ in linked if not isinstance(book_id, str)}
+    def _link(self, linked: list[_Linked]) -> None:
+        real_ids = {book_id for _, _, book_id, _, _ in linked if not isinstance(book_id, str)}
         books = (
             {b.pk: b for b in Book.objects.filter(pk__in=real_ids).only(*BOOK_LOAD_FIELDS)}
             if real_ids
             else {}
         )
         self.writer.reads.update(load_reads(real_ids))
-        for item, observed, book_id, decision in linked:
+        for item, observed, book_id, method, confidence in linked:
             book = self._temp_books[book_id] if isinstance(book_id, str) else books[book_id]
             book_is_new = isinstance(book_id, str)
             state = BookState.of(book) if book_is_new else self.writer.state_of(book)
             plan = plan_progress(state, Seen(), observed, self.now)
-            method = _METHODS.get(decision.method, MatchMethod.FUZZY)
-            confidence = min(1.0, max(0.0, float(decision.confidence)))
             mapping = self._mapping(item, book, plan, method, confidence)
             if book_is_new:
                 # A second edition of a book created in this run: link, progress goes on it.

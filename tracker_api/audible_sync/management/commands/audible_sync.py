@@ -21,6 +21,7 @@ from tracker_api.audible_sync.sync import SyncRefused
 from tracker_api.audible_sync.sync import run_sync
 from tracker_api.audible_sync.sync.claim import sync_due_users
 from tracker_api.audible_sync.sync.service import SyncOutcome
+from tracker_api.core import fast_exit
 
 
 class Command(BaseCommand):
@@ -51,6 +52,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> str | None:
+        # Start-up is over (Django set up, this module loaded): tracker_api/core/fast_exit.py.
+        fast_exit.start_up_done()
         if options["all"] and (options["force"] or options["from_file"]):
             raise CommandError("--force and --from-file go with --user, not --all.")
         self.tty = sys.stdout.isatty() and options.get("verbosity", 1) >= 1
