@@ -1,10 +1,6 @@
 """The one HTTP client of the Audible gateway: explicit timeouts, bounded retries, typed errors.
 
-Every call the tracker makes to the gateway goes through :func:`_post`, one JSON ``POST`` on
-the standard library's ``http.client`` (``requests`` with urllib3, charset detection and
-cookies cost every ``manage.py audible_sync`` about 70 modules and 0.05 s of start-up for
-this one kind of request; HTTPS verifies against certifi's bundle, as ``requests`` did).
-No proxy is used: the gateway is a private service next to the tracker. Transport failures
+Every call the tracker makes to the gateway goes through :func:`_post`. Transport failures
 (connection refused, timeouts), 429 and 5xx answers are retried with exponential backoff
 (tenacity); a ``retry_after`` from the gateway replaces the backoff. The whole effort stays
 inside a time budget: when the next wait would overrun it, the call gives up at once and
@@ -21,18 +17,14 @@ nor does a sealed blob. Settings (Django settings first, then the environment):
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import os
 import time
 from dataclasses import dataclass
 from dataclasses import field
-from functools import cache
-from typing import TYPE_CHECKING
 from typing import Any
-from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from tenacity import RetryCallState
@@ -41,9 +33,6 @@ from tenacity import retry_if_exception
 
 from audible_contract import wire
 from audible_contract.wire import SECRET_HEADER
-
-if TYPE_CHECKING:
-    import ssl
 
 log = logging.getLogger("tracker_api.audible_sync.gateway")
 
@@ -149,85 +138,8 @@ def client_settings() -> ClientSettings:
     )
 
 
-# --------------------------------------------------------------------------- transport
-@dataclass(frozen=True)
-class Answer:
-    """One HTTP answer of the gateway: status, headers (case-insensitive ``get``) and body."""
-
-    status_code: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    def json(self) -> Any:
-        """The parsed body; ValueError when it is not JSON."""
-        return json.loads(self.body)
-
-
-class TransportError(Exception):
-    """The request got no HTTP answer: ``kind`` is ``timeout``, ``connection`` or ``request``."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
-
-
-@cache
-def _tls_context() -> ssl.SSLContext:
-    import ssl
-
-    try:
-        import certifi
-    except ImportError:  # pragma: no cover - certifi comes with the tracker's dependencies
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def send(
-    url: str,
-    payload: dict[str, Any],
-    headers: dict[str, str],
-    *,
-    connect_timeout_s: float,
-    read_timeout_s: float,
-) -> Answer:
-    """POST ``payload`` as JSON: connect within ``connect_timeout_s``, then every read of the
-    answer within ``read_timeout_s``. Raises :class:`TransportError` when no answer came."""
-    parts = urlsplit(url)
-    try:
-        body = json.dumps(payload, allow_nan=False).encode()
-        port = parts.port
-    except ValueError:
-        raise TransportError("request") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TransportError("request")
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection = (
-        http.client.HTTPSConnection(
-            parts.hostname, port, timeout=connect_timeout_s, context=_tls_context()
-        )
-        if parts.scheme == "https"
-        else http.client.HTTPConnection(parts.hostname, port, timeout=connect_timeout_s)
-    )
-    try:
-        connection.connect()
-        if connection.sock is not None:
-            connection.sock.settimeout(read_timeout_s)
-        connection.request(
-            "POST", target, body=body, headers={**headers, "Content-Type": "application/json"}
-        )
-        response = connection.getresponse()
-        return Answer(response.status, response.headers, response.read())
-    except TimeoutError:
-        raise TransportError("timeout") from None
-    except (OSError, http.client.HTTPException):
-        # Refused, reset, unresolvable, TLS failures, a broken answer: no usable answer.
-        raise TransportError("connection") from None
-    finally:
-        connection.close()
-
-
 # --------------------------------------------------------------------------- error mapping
-def _error_from_response(response: Answer) -> GatewayCallError:
+def _error_from_response(response: requests.Response) -> GatewayCallError:
     """A non-2xx answer -> GatewayCallError; the gateway's own code and sentence pass through."""
     code, message, retry_after = f"gateway_http_{response.status_code}", "", None
     try:
@@ -242,7 +154,7 @@ def _error_from_response(response: Answer) -> GatewayCallError:
         if isinstance(raw_retry, int | float) and not isinstance(raw_retry, bool):
             retry_after = float(raw_retry)
     if retry_after is None:
-        header = (response.headers.get("Retry-After") or "").strip()
+        header = response.headers.get("Retry-After", "").strip()
         if header.replace(".", "", 1).isdigit():
             retry_after = float(header)
     if not message:
@@ -254,16 +166,16 @@ def _error_from_response(response: Answer) -> GatewayCallError:
     )
 
 
-def _transport_error(exc: TransportError, url: str) -> GatewayCallError:
-    # The URL is configuration, not a secret; no exception text is passed on (it could
+def _transport_error(exc: requests.RequestException, url: str) -> GatewayCallError:
+    # The URL is configuration, not a secret; the exception text is never passed on (it could
     # quote a request), only its kind.
-    if exc.kind == "timeout":
+    if isinstance(exc, requests.Timeout):
         return GatewayCallError(
             TIMEOUT,
             f"The Audible gateway at {url} did not answer in time.",
             permanent=False,
         )
-    if exc.kind == "connection":
+    if isinstance(exc, requests.ConnectionError):
         return GatewayCallError(
             UNREACHABLE,
             f"The Audible gateway at {url} cannot be reached; is it running?",
@@ -271,7 +183,7 @@ def _transport_error(exc: TransportError, url: str) -> GatewayCallError:
         )
     return GatewayCallError(
         UNREACHABLE,
-        "The request to the Audible gateway failed (TransportError).",
+        f"The request to the Audible gateway failed ({type(exc).__name__}).",
         permanent=False,
     )
 
@@ -298,7 +210,7 @@ def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, GatewayCallError) and not exc.permanent
 
 
-def _post(path: str, payload: dict[str, Any]) -> Any:
+def _post(path: str, payload: dict[str, Any], *, session: requests.Session | None = None) -> Any:
     """POST JSON to the gateway with retries; the parsed JSON answer or a GatewayCallError."""
     cfg = client_settings()
     if not cfg.base_url or not cfg.secret:
@@ -309,18 +221,18 @@ def _post(path: str, payload: dict[str, Any]) -> Any:
             permanent=True,
         )
     url = cfg.base_url + path
+    http = session or requests
     policy = _Policy(cfg)
 
     def once() -> Any:
         try:
-            response = send(
+            response = http.post(
                 url,
-                payload,
-                {SECRET_HEADER: cfg.secret, "Accept": "application/json"},
-                connect_timeout_s=cfg.connect_timeout_s,
-                read_timeout_s=cfg.read_timeout_s,
+                json=payload,
+                headers={SECRET_HEADER: cfg.secret, "Accept": "application/json"},
+                timeout=(cfg.connect_timeout_s, cfg.read_timeout_s),
             )
-        except TransportError as exc:
+        except requests.RequestException as exc:
             raise _transport_error(exc, cfg.base_url) from None
         if response.status_code >= 400:
             raise _error_from_response(response)
