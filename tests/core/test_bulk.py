@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.tracker.factories import BookFactory
-from tests.tracker.factories import MappingFactory
-from tests.tracker.factories import UserFactory
+from tests.support.factories import BookFactory
+from tests.support.factories import MappingFactory
+from tests.support.factories import UserFactory
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.books.models import Book
 from tracker_api.core.bulk import bulk_update
