@@ -19,9 +19,9 @@ from tests.support.factories import ConflictFactory
 from tests.support.factories import HistoryFactory
 from tests.support.factories import MappingFactory
 from tests.support.factories import SyncLogFactory
-from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.presentation import candidate_view
 from tracker_api.books.models import Book
 
 pytestmark = pytest.mark.django_db

@@ -272,7 +272,7 @@ class CandidateSerializer(serializers.Serializer):
     )
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        from tracker_api.audible_sync.api.presentation import candidate_view
+        from tracker_api.audible_sync.presentation import candidate_view
 
         return super().to_representation(candidate_view(instance))
 
