@@ -1,4 +1,7 @@
-"""Sync frequency limits: absolute bounds the database enforces, and env-tightened ones.
+"""Sync frequency bounds: what interval and daily cap a person may choose.
+
+The absolute bounds the database enforces, and env-tightened ones. Whether a sync may start
+*now* is :mod:`tracker_api.audible_sync.ratelimit`, which counts the logs against these.
 
 The database checks hold the absolute bounds (an interval of at least 15 minutes, at most 96
 syncs a day, which is what that floor allows). The environment may only tighten them:
