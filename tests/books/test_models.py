@@ -80,17 +80,17 @@ def test_config_interval_has_a_floor_and_cap_a_range(alice, bob):
     assert_refused(lambda: ConfigFactory(user=alice))  # one per user
 
 
-def test_env_may_only_tighten_the_limits(monkeypatch):
+def test_env_may_only_tighten_the_limits(settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "120")
-    monkeypatch.setenv("AUDIBLE_SYNC_MAX_DAILY_CAP", "10")
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 120
+    settings.AUDIBLE_SYNC_MAX_DAILY_CAP = 10
     assert sync_bounds.default_sync_interval_minutes() == 120
     assert sync_bounds.default_daily_sync_cap() == 10
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "5")
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 5
     with pytest.raises(ImproperlyConfigured):
         sync_bounds.min_sync_interval_minutes()
-    monkeypatch.setenv("AUDIBLE_SYNC_MAX_DAILY_CAP", "500")
+    settings.AUDIBLE_SYNC_MAX_DAILY_CAP = 500
     with pytest.raises(ImproperlyConfigured):
         sync_bounds.max_daily_sync_cap()
 
