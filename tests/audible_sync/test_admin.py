@@ -19,9 +19,9 @@ from tests.support.factories import ConflictFactory
 from tests.support.factories import HistoryFactory
 from tests.support.factories import MappingFactory
 from tests.support.factories import SyncLogFactory
-from tracker_api.audible_sync.api.presentation import candidate_view
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConflict
+from tracker_api.audible_sync.presentation import candidate_view
 from tracker_api.books.models import Book
 
 pytestmark = pytest.mark.django_db
@@ -400,8 +400,8 @@ def test_config_never_shows_the_sealed_blob(admin_client, alice, bob):
     [("5", "10", "sync_interval_minutes"), ("20", "10", "sync_interval_minutes"),
      ("60", "49", "daily_sync_cap"), ("60", "0", "daily_sync_cap")],
 )  # fmt: skip
-def test_config_form_keeps_the_limits(admin_client, alice, monkeypatch, interval, cap, field):
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "30")
+def test_config_form_keeps_the_limits(admin_client, alice, settings, interval, cap, field):
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 30
     config = ConfigFactory(user=alice)
     url = reverse("admin:audible_sync_audibleconfig_change", args=[config.pk])
     response = admin_client.post(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tracker_api.audible_sync.api.presentation import field_rows
 from tracker_api.audible_sync.items import AudibleItem
 from tracker_api.audible_sync.items import book_from_item
 from tracker_api.audible_sync.items import catalog_entry
 from tracker_api.audible_sync.items import work_of
+from tracker_api.audible_sync.presentation import field_rows
 
 ITEM = {
     "asin": "B0PARSE001",

@@ -88,8 +88,8 @@ def test_an_ordinary_failed_sync_still_starts_the_interval(config):
     assert check_rate_limit(config, NOW).reason == "interval"
 
 
-def test_interval_floor_follows_environment(config, monkeypatch):
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "30")
+def test_interval_floor_follows_environment(config, settings):
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 30
     log(config, 20)
     decision = check_rate_limit(config, NOW)
     assert decision.retry_at == NOW + timedelta(minutes=10)

@@ -50,8 +50,8 @@ def test_a_refused_value_reads_as_the_api_says_it(fay, field, value):
     assert config is None or getattr(config, field) != value  # nothing saved
 
 
-def test_the_floor_comes_from_the_environment_as_for_the_api(fay, monkeypatch):
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "60")
+def test_the_floor_comes_from_the_environment_as_for_the_api(fay, settings):
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 60
     answer = logged_in(fay).post(PAGE, {**VALID, "sync_interval_minutes": "30"})
     assert answer.context["form"].errors["sync_interval_minutes"] == [
         "Must be at least 60 minutes."

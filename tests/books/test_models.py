@@ -12,7 +12,7 @@ from tests.support.factories import ConflictFactory
 from tests.support.factories import HistoryFactory
 from tests.support.factories import MappingFactory
 from tests.support.factories import SyncLogFactory
-from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import sync_bounds
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookRead
@@ -63,36 +63,36 @@ def test_a_re_listen_is_a_second_read(alice):
 
 def test_config_interval_has_a_floor_and_cap_a_range(alice, bob):
     config = ConfigFactory(user=alice)
-    assert config.sync_interval_minutes >= limits.min_sync_interval_minutes()
+    assert config.sync_interval_minutes >= sync_bounds.min_sync_interval_minutes()
     assert config.daily_sync_cap == 24
     assert_refused(
         lambda: AudibleConfig.objects.filter(pk=config.pk).update(
-            sync_interval_minutes=limits.ABSOLUTE_MIN_SYNC_INTERVAL_MINUTES - 1
+            sync_interval_minutes=sync_bounds.ABSOLUTE_MIN_SYNC_INTERVAL_MINUTES - 1
         )
     )
     assert_refused(lambda: AudibleConfig.objects.filter(pk=config.pk).update(daily_sync_cap=0))
     assert_refused(
         lambda: AudibleConfig.objects.filter(pk=config.pk).update(
-            daily_sync_cap=limits.ABSOLUTE_MAX_DAILY_SYNC_CAP + 1
+            daily_sync_cap=sync_bounds.ABSOLUTE_MAX_DAILY_SYNC_CAP + 1
         )
     )
     assert_refused(lambda: AudibleConfig.objects.filter(pk=config.pk).update(import_policy="x"))
     assert_refused(lambda: ConfigFactory(user=alice))  # one per user
 
 
-def test_env_may_only_tighten_the_limits(monkeypatch):
+def test_env_may_only_tighten_the_limits(settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "120")
-    monkeypatch.setenv("AUDIBLE_SYNC_MAX_DAILY_CAP", "10")
-    assert limits.default_sync_interval_minutes() == 120
-    assert limits.default_daily_sync_cap() == 10
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "5")
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 120
+    settings.AUDIBLE_SYNC_MAX_DAILY_CAP = 10
+    assert sync_bounds.default_sync_interval_minutes() == 120
+    assert sync_bounds.default_daily_sync_cap() == 10
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 5
     with pytest.raises(ImproperlyConfigured):
-        limits.min_sync_interval_minutes()
-    monkeypatch.setenv("AUDIBLE_SYNC_MAX_DAILY_CAP", "500")
+        sync_bounds.min_sync_interval_minutes()
+    settings.AUDIBLE_SYNC_MAX_DAILY_CAP = 500
     with pytest.raises(ImproperlyConfigured):
-        limits.max_daily_sync_cap()
+        sync_bounds.max_daily_sync_cap()
 
 
 def test_mapping_is_unique_per_user_and_asin(alice, bob):

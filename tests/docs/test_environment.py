@@ -51,8 +51,8 @@ def test_the_reader_finds_every_kind_of_read_in_the_real_code():
     read = codebase.env_vars_read()
     assert "tracker_api/config/settings.py" in read["SECRET_KEY"]  # env_str
     assert "audible_gateway/config.py" in read["ENCRYPTION_KEY"]  # env.get
-    # a helper that reads the variable its parameter names (gateway client's _number)
-    assert "tracker_api/audible_sync/gateway.py" in read["AUDIBLE_GATEWAY_READ_TIMEOUT_S"]
+    # a helper that reads the variable its parameter names (env_float passes it to env_str)
+    assert "tracker_api/config/settings.py" in read["AUDIBLE_GATEWAY_READ_TIMEOUT_S"]
     assert "deploy/gunicorn/tracker.py" in read["TRACKER_WORKERS"]  # os.environ.get
     assert "docker-compose.yml" in read["POSTGRES_PASSWORD"]  # ${NAME}
     assert "deploy/db_wait.py" in read["DB_WAIT_SECONDS"]  # the entrypoint's database wait

@@ -11,8 +11,8 @@ import pytest
 
 from tests.support.factories import ConfigFactory
 from tests.support.factories import UserFactory
-from tracker_api.audible_sync.api.status import sync_status
 from tracker_api.audible_sync.models import AudibleSyncLog
+from tracker_api.audible_sync.status import sync_status
 from tracker_api.audible_sync.sync import lock
 from tracker_api.audible_sync.sync.background import progress
 from tracker_api.households import membership

@@ -19,7 +19,7 @@ from tests.notifications.conftest import json_url
 from tests.notifications.receivers import HttpReceiver
 from tests.support.factories import BookFactory
 from tracker_api.audible_sync import signals
-from tracker_api.audible_sync.api.connecting import store_credentials
+from tracker_api.audible_sync.connecting import store_credentials
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.sync import run_sync

@@ -35,11 +35,6 @@ from django.utils.safestring import mark_safe
 
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync import ratelimit
-from tracker_api.audible_sync.api.presentation import TIER_COLOURS
-from tracker_api.audible_sync.api.presentation import bulk_linkable
-from tracker_api.audible_sync.api.presentation import candidate_view
-from tracker_api.audible_sync.api.presentation import differs_text
-from tracker_api.audible_sync.api.presentation import field_rows
 from tracker_api.audible_sync.dashboard import site as dashboard_site
 from tracker_api.audible_sync.dashboard.chart import hours_minutes
 from tracker_api.audible_sync.dashboard.views import dashboard_url
@@ -55,6 +50,11 @@ from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
 from tracker_api.audible_sync.pages.forms import PreferencesForm
+from tracker_api.audible_sync.presentation import TIER_COLOURS
+from tracker_api.audible_sync.presentation import bulk_linkable
+from tracker_api.audible_sync.presentation import candidate_view
+from tracker_api.audible_sync.presentation import differs_text
+from tracker_api.audible_sync.presentation import field_rows
 from tracker_api.audible_sync.undo.admin import RunUndoAdminMixin
 from tracker_api.books.models import Book
 from tracker_api.books.search import search_books

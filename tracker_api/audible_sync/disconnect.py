@@ -2,7 +2,7 @@
 
 Audible caps the devices an account may register, so the tracker never just drops a blob:
 :func:`disconnect` first has the gateway deregister the device behind it, and reconnecting
-(:func:`tracker_api.audible_sync.api.connecting.store_credentials`) deregisters the device the
+(:func:`tracker_api.audible_sync.connecting.store_credentials`) deregisters the device the
 new login replaces. Used by the admin's Disconnect button and ``DELETE /api/audible/auth``.
 
 A device Amazon no longer accepts (``audible_reauth_required``, ``invalid_auth_blob``) is as

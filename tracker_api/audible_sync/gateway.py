@@ -7,7 +7,8 @@ inside a time budget: when the next wait would overrun it, the call gives up at 
 raises :class:`GatewayCallError` carrying the wait, so the caller can say when to try again.
 
 The shared secret travels in ``X-API-Secret`` and appears in no exception message and no log;
-nor does a sealed blob. Settings (Django settings first, then the environment):
+nor does a sealed blob. Django settings (read from the environment of the same names by
+``tracker_api/config/settings.py``):
 
 * ``AUDIBLE_SERVICE_URL``, ``AUDIBLE_API_SECRET`` (lead-owned settings);
 * ``AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S`` (5), ``AUDIBLE_GATEWAY_READ_TIMEOUT_S`` (120),
@@ -18,7 +19,6 @@ nor does a sealed blob. Settings (Django settings first, then the environment):
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass
 from dataclasses import field
@@ -109,32 +109,25 @@ class ClientSettings:
     budget_s: float = 120.0
 
 
-def _number(name: str, default: float) -> float:
-    value = getattr(settings, name, None)
-    if value is None:
-        raw = os.environ.get(name, "").strip()
-        if not raw:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ImproperlyConfigured(f"{name} must be a number.") from None
+def _number(name: str) -> float:
+    """A timeout or backoff setting; negative is refused (a settings file may set any value)."""
+    value = getattr(settings, name)
     if float(value) < 0:
         raise ImproperlyConfigured(f"{name} must not be negative.")
     return float(value)
 
 
 def client_settings() -> ClientSettings:
-    """Read on every call, so tests and a changed environment take effect at once."""
+    """Read from the settings on every call, so an override (tests) takes effect at once."""
     return ClientSettings(
         base_url=str(getattr(settings, "AUDIBLE_SERVICE_URL", "") or "").rstrip("/"),
         secret=str(getattr(settings, "AUDIBLE_API_SECRET", "") or ""),
-        connect_timeout_s=_number("AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S", 5.0),
-        read_timeout_s=_number("AUDIBLE_GATEWAY_READ_TIMEOUT_S", 120.0),
-        attempts=max(1, int(_number("AUDIBLE_GATEWAY_RETRY_ATTEMPTS", 4))),
-        base_s=_number("AUDIBLE_GATEWAY_RETRY_BASE_S", 1.0),
-        max_wait_s=_number("AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S", 30.0),
-        budget_s=_number("AUDIBLE_GATEWAY_RETRY_BUDGET_S", 120.0),
+        connect_timeout_s=_number("AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S"),
+        read_timeout_s=_number("AUDIBLE_GATEWAY_READ_TIMEOUT_S"),
+        attempts=max(1, int(_number("AUDIBLE_GATEWAY_RETRY_ATTEMPTS"))),
+        base_s=_number("AUDIBLE_GATEWAY_RETRY_BASE_S"),
+        max_wait_s=_number("AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S"),
+        budget_s=_number("AUDIBLE_GATEWAY_RETRY_BUDGET_S"),
     )
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import sync_bounds
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookStatus
 
@@ -45,9 +45,9 @@ class AudibleConfig(models.Model):
     enabled = models.BooleanField(default=True)
     auto_sync = models.BooleanField(default=True)
     sync_interval_minutes = models.PositiveIntegerField(
-        default=limits.default_sync_interval_minutes
+        default=sync_bounds.default_sync_interval_minutes
     )
-    daily_sync_cap = models.PositiveIntegerField(default=limits.default_daily_sync_cap)
+    daily_sync_cap = models.PositiveIntegerField(default=sync_bounds.default_daily_sync_cap)
     import_policy = models.CharField(
         max_length=10, choices=ImportPolicy.choices, default=ImportPolicy.ALL
     )
@@ -75,12 +75,14 @@ class AudibleConfig(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(sync_interval_minutes__gte=limits.ABSOLUTE_MIN_SYNC_INTERVAL_MINUTES),
+                condition=Q(
+                    sync_interval_minutes__gte=sync_bounds.ABSOLUTE_MIN_SYNC_INTERVAL_MINUTES
+                ),
                 name="audible_config_interval_floor",
             ),
             models.CheckConstraint(
                 condition=Q(daily_sync_cap__gte=1)
-                & Q(daily_sync_cap__lte=limits.ABSOLUTE_MAX_DAILY_SYNC_CAP),
+                & Q(daily_sync_cap__lte=sync_bounds.ABSOLUTE_MAX_DAILY_SYNC_CAP),
                 name="audible_config_daily_cap_range",
             ),
             models.CheckConstraint(

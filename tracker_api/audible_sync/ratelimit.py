@@ -2,7 +2,7 @@
 
 Two limits protect Audible (and the person's account) from too many library fetches:
 
-* **minimum interval**: a new sync may start only ``limits.min_sync_interval_minutes()`` after
+* **minimum interval**: a new sync may start only ``sync_bounds.min_sync_interval_minutes()`` after
   the last *started* sync that was not skipped (dry runs included: they fetch the same
   library from Audible);
 * **daily cap**: at most ``config.daily_sync_cap`` non-skipped syncs (dry runs included: they
@@ -26,7 +26,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import sync_bounds
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import SyncErrorCode
@@ -79,7 +79,7 @@ def last_counted_start(config: AudibleConfig, *, dry_runs: bool = True) -> datet
 def check_rate_limit(config: AudibleConfig, now: datetime | None = None) -> RateLimitDecision:
     """Whether a sync may start at ``now``; two small indexed queries on the user's logs."""
     now = now or timezone.now()
-    interval = timedelta(minutes=limits.min_sync_interval_minutes())
+    interval = timedelta(minutes=sync_bounds.min_sync_interval_minutes())
     last = last_counted_start(config)
     interval_until = last + interval if last is not None else None
 

@@ -56,6 +56,17 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     return value
 
 
+def env_float(name: str, default: float) -> float:
+    """A number (seconds, usually); a value that is not one is an error, never the default."""
+    raw = env_str(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number.") from exc
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     """A comma-separated list with blanks dropped."""
     raw = env_str(name)

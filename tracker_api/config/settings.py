@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tracker_api.config.database import database_config
 from tracker_api.config.env import env_apprise_urls
 from tracker_api.config.env import env_bool
+from tracker_api.config.env import env_float
 from tracker_api.config.env import env_int
 from tracker_api.config.env import env_list
 from tracker_api.config.env import env_rate
@@ -117,6 +118,24 @@ WHITENOISE_USE_FINDERS = True
 AUDIBLE_SERVICE_URL = env_str("AUDIBLE_SERVICE_URL") or "http://127.0.0.1:8001"
 AUDIBLE_API_SECRET = env_str("AUDIBLE_API_SECRET") or ""
 CRON_SECRET = env_str("CRON_SECRET") or ""
+# The gateway client's timeouts and backoff (tracker_api/audible_sync/gateway.py, which also
+# refuses a negative one); docs/sync.md lists them.
+AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S = env_float("AUDIBLE_GATEWAY_CONNECT_TIMEOUT_S", 5.0)
+AUDIBLE_GATEWAY_READ_TIMEOUT_S = env_float("AUDIBLE_GATEWAY_READ_TIMEOUT_S", 120.0)
+AUDIBLE_GATEWAY_RETRY_ATTEMPTS = env_float("AUDIBLE_GATEWAY_RETRY_ATTEMPTS", 4)
+AUDIBLE_GATEWAY_RETRY_BASE_S = env_float("AUDIBLE_GATEWAY_RETRY_BASE_S", 1.0)
+AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S = env_float("AUDIBLE_GATEWAY_RETRY_MAX_WAIT_S", 30.0)
+AUDIBLE_GATEWAY_RETRY_BUDGET_S = env_float("AUDIBLE_GATEWAY_RETRY_BUDGET_S", 120.0)
+
+# --- Syncing (docs/sync.md) ------------------------------------------------------------------
+# How old a sync lock must be before another sync may take it over (a dead run's lock).
+AUDIBLE_SYNC_LOCK_STALE_S = env_float("AUDIBLE_SYNC_LOCK_STALE_S", 900.0)
+# Users synced per call of GET /api/cron/audible-sync.
+AUDIBLE_CRON_MAX_USERS = env_int("AUDIBLE_CRON_MAX_USERS", 25)
+# The environment may only tighten the database's bounds on what a person chooses
+# (tracker_api/audible_sync/sync_bounds.py, which checks these again when asked).
+AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = env_int("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", 15, minimum=15)
+AUDIBLE_SYNC_MAX_DAILY_CAP = env_int("AUDIBLE_SYNC_MAX_DAILY_CAP", 48, minimum=1)
 
 # --- Production hardening (on whenever DEBUG is off) ---------------------------------------
 if not DEBUG:

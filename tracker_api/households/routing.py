@@ -28,8 +28,12 @@ from tracker_api.households.models import RuleKind
 RULE_ORDER = (RuleKind.SERIES, RuleKind.AUTHOR, RuleKind.NARRATOR, RuleKind.CATEGORY)
 
 
-def fold(text: str) -> str:
-    """Case- and space-blind form of a name (rules match on it)."""
+def fold_case_and_spaces(text: str) -> str:
+    """Case- and space-blind form of a name (rules match on it).
+
+    Not the matcher's ``tracker_api.matching.normalize.fold``, which also drops accents and
+    punctuation ("Zoë" and "Zoe" fold alike there, not here).
+    """
     return " ".join(text.casefold().split())
 
 
@@ -48,7 +52,7 @@ class Rule:
 
     @property
     def key(self) -> str:
-        return fold(self.value)
+        return fold_case_and_spaces(self.value)
 
 
 @dataclass
@@ -94,7 +98,7 @@ def decide(item: dict[str, Any], inputs: Inputs) -> Decision:
         if held is not None and held[0] in inputs.members:
             return Decision(held[0], RouteReason.COLLECTION, f'in the collection "{held[1]}"')
     for kind in RULE_ORDER:
-        values = {fold(v) for v in _values(item, kind) if v}
+        values = {fold_case_and_spaces(v) for v in _values(item, kind) if v}
         if not values:
             continue
         for rule in inputs.rules:

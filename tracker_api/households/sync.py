@@ -100,12 +100,14 @@ def _collection_routes(prepared: Prepared) -> dict[str, int]:
     ids = {c["collection_id"] for c in current}
     by_name: dict[str, str] = {}
     for collection in current:
-        by_name.setdefault(routing.fold(collection["name"]), collection["collection_id"])
+        by_name.setdefault(
+            routing.fold_case_and_spaces(collection["name"]), collection["collection_id"]
+        )
     found: dict[str, int] = {}
     for route in routes:
         ident = route.collection_id if route.collection_id in ids else ""
         if not ident and route.collection_name:
-            ident = by_name.get(routing.fold(route.collection_name), "")
+            ident = by_name.get(routing.fold_case_and_spaces(route.collection_name), "")
             taken = ident and any(r.collection_id == ident for r in routes if r is not route)
             if ident and not taken and ident != route.collection_id:
                 route.collection_id = ident

@@ -154,8 +154,8 @@ def test_config_validation(api, alice, field, value):
     assert field in response.json()["error"]["fields"]
 
 
-def test_interval_floor_follows_the_environment(api, monkeypatch):
-    monkeypatch.setenv("AUDIBLE_SYNC_MIN_INTERVAL_MINUTES", "30")
+def test_interval_floor_follows_the_environment(api, settings):
+    settings.AUDIBLE_SYNC_MIN_INTERVAL_MINUTES = 30
     response = api.patch("/api/audible/config", {"sync_interval_minutes": 20}, format="json")
     assert response.json()["error"]["fields"]["sync_interval_minutes"] == [
         "Must be at least 30 minutes."

@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import sync_bounds
 from tracker_api.audible_sync.api.run_serializers import SyncRunSerializer
 from tracker_api.audible_sync.api.undo_serializers import RevertSerializer
 from tracker_api.audible_sync.models import AudibleBookMapping
@@ -182,13 +182,13 @@ class ConfigSerializer(StrictBodyMixin, serializers.ModelSerializer):
         ]
 
     def validate_sync_interval_minutes(self, value: int) -> int:
-        floor = limits.min_sync_interval_minutes()
+        floor = sync_bounds.min_sync_interval_minutes()
         if value < floor:
             raise serializers.ValidationError(f"Must be at least {floor} minutes.")
         return value
 
     def validate_daily_sync_cap(self, value: int) -> int:
-        cap = limits.max_daily_sync_cap()
+        cap = sync_bounds.max_daily_sync_cap()
         if value > cap:
             raise serializers.ValidationError(f"Must be at most {cap} syncs a day.")
         return value
@@ -272,7 +272,7 @@ class CandidateSerializer(serializers.Serializer):
     )
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        from tracker_api.audible_sync.api.presentation import candidate_view
+        from tracker_api.audible_sync.presentation import candidate_view
 
         return super().to_representation(candidate_view(instance))
 

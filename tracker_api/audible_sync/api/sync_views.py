@@ -6,7 +6,6 @@ Thin: both call the sync service. Errors use the one JSON shape (``ApiError``).
 from __future__ import annotations
 
 import hmac
-import os
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +29,6 @@ from tracker_api.core.errors import ApiError
 from tracker_api.core.roles import may_force_sync
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.strict import StrictBodyMixin
-
-DEFAULT_CRON_BATCH = 25
 
 
 class SyncRequestSerializer(StrictBodyMixin, serializers.Serializer):
@@ -97,10 +94,8 @@ def cron_secret_ok(header: str) -> bool:
 
 
 def cron_batch() -> int:
-    value = getattr(settings, "AUDIBLE_CRON_MAX_USERS", None)
-    if value is None:
-        value = os.environ.get("AUDIBLE_CRON_MAX_USERS", "") or DEFAULT_CRON_BATCH
-    return max(1, int(value))
+    """Users per cron call (``AUDIBLE_CRON_MAX_USERS``, at least one)."""
+    return max(1, int(settings.AUDIBLE_CRON_MAX_USERS))
 
 
 class CronAnswerSerializer(serializers.Serializer):

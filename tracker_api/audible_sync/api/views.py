@@ -23,7 +23,6 @@ from tracker_api.audible_sync import disconnect
 from tracker_api.audible_sync import gateway
 from tracker_api.audible_sync import linking
 from tracker_api.audible_sync.api import examples
-from tracker_api.audible_sync.api.connecting import connect_account
 from tracker_api.audible_sync.api.serializers import AuthRequestSerializer
 from tracker_api.audible_sync.api.serializers import AuthResponseSerializer
 from tracker_api.audible_sync.api.serializers import ConfigSerializer
@@ -33,11 +32,12 @@ from tracker_api.audible_sync.api.serializers import LinkRequestSerializer
 from tracker_api.audible_sync.api.serializers import LinkResultSerializer
 from tracker_api.audible_sync.api.serializers import ResolveRequestSerializer
 from tracker_api.audible_sync.api.serializers import StatusSerializer
-from tracker_api.audible_sync.api.status import sync_status
 from tracker_api.audible_sync.api.throttles import CONNECT_THROTTLES
+from tracker_api.audible_sync.connecting import connect_account
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.preferences import save_preferences
+from tracker_api.audible_sync.status import sync_status
 from tracker_api.core.errors import ApiError
 from tracker_api.core.schema import ErrorSerializer
 from tracker_api.core.signed_in import signed_in_user

@@ -19,7 +19,6 @@ from django.db.models import Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from tracker_api.audible_sync.api.status import sync_status
 from tracker_api.audible_sync.dashboard.listening_panel import Listened
 from tracker_api.audible_sync.dashboard.listening_panel import listened
 from tracker_api.audible_sync.models import AudibleBookMapping
@@ -27,6 +26,7 @@ from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.models import AudibleProgressHistory
 from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import ConflictStatus
+from tracker_api.audible_sync.status import sync_status
 from tracker_api.books.models import Book
 from tracker_api.books.models import BookStatus
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import tracker_api.audible_sync.limits
+import tracker_api.audible_sync.sync_bounds
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,8 +50,8 @@ class Migration(migrations.Migration):
                 ('account', models.JSONField(blank=True, default=dict, help_text='locale, marketplace, customer_name')),
                 ('enabled', models.BooleanField(default=True)),
                 ('auto_sync', models.BooleanField(default=True)),
-                ('sync_interval_minutes', models.PositiveIntegerField(default=tracker_api.audible_sync.limits.default_sync_interval_minutes)),
-                ('daily_sync_cap', models.PositiveIntegerField(default=tracker_api.audible_sync.limits.default_daily_sync_cap)),
+                ('sync_interval_minutes', models.PositiveIntegerField(default=tracker_api.audible_sync.sync_bounds.default_sync_interval_minutes)),
+                ('daily_sync_cap', models.PositiveIntegerField(default=tracker_api.audible_sync.sync_bounds.default_daily_sync_cap)),
                 ('import_policy', models.CharField(choices=[('all', 'Every library title'), ('started', 'Only titles I have started'), ('finished', 'Only titles I have finished')], default='all', max_length=10)),
                 ('import_podcasts', models.BooleanField(default=False)),
                 ('needs_relogin', models.BooleanField(default=False)),

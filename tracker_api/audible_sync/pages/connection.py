@@ -28,10 +28,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from tracker_api.audible_sync import gateway
-from tracker_api.audible_sync.api.connecting import connect_account
-from tracker_api.audible_sync.api.status import connection_state
 from tracker_api.audible_sync.api.throttles import connect_allowed
 from tracker_api.audible_sync.api.views import gateway_api_error
+from tracker_api.audible_sync.connecting import connect_account
 from tracker_api.audible_sync.disconnect import disconnect
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.pages.common import context
@@ -39,6 +38,7 @@ from tracker_api.audible_sync.pages.common import url
 from tracker_api.audible_sync.pages.forms import AuthFileForm
 from tracker_api.audible_sync.pages.forms import FinishLoginForm
 from tracker_api.audible_sync.pages.forms import StartLoginForm
+from tracker_api.audible_sync.status import connection_state
 from tracker_api.core.signed_in import signed_in_user
 
 SESSION_KEY = "audible_external_login"

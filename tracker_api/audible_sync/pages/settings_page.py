@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from tracker_api.audible_sync import limits
+from tracker_api.audible_sync import sync_bounds
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.pages.common import context
 from tracker_api.audible_sync.pages.common import url
@@ -44,7 +44,7 @@ def settings_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
         "Audible sync settings",
         form=form,
         config=config,
-        floor=limits.min_sync_interval_minutes(),
-        cap=limits.max_daily_sync_cap(),
+        floor=sync_bounds.min_sync_interval_minutes(),
+        cap=sync_bounds.max_daily_sync_cap(),
     )
     return TemplateResponse(request, TEMPLATE, ctx)

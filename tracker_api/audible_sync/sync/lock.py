@@ -9,7 +9,6 @@ long transaction. The holder releases it in ``finally``; a process that died hol
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime
 from datetime import timedelta
@@ -23,7 +22,6 @@ from tracker_api.audible_sync.models import AudibleSyncLog
 from tracker_api.audible_sync.models import SyncErrorCode
 from tracker_api.audible_sync.models import SyncStatus
 
-DEFAULT_STALE_S = 900.0
 INTERRUPTED = (
     "This sync was interrupted (the process running it stopped) before it finished; "
     "nothing of it was applied."
@@ -31,11 +29,8 @@ INTERRUPTED = (
 
 
 def stale_after() -> timedelta:
-    """How old a lock must be before another sync may take it over."""
-    value = getattr(settings, "AUDIBLE_SYNC_LOCK_STALE_S", None)
-    if value is None:
-        value = float(os.environ.get("AUDIBLE_SYNC_LOCK_STALE_S", "") or DEFAULT_STALE_S)
-    return timedelta(seconds=max(1.0, float(value)))
+    """How old a lock must be before another sync may take it over (at least a second)."""
+    return timedelta(seconds=max(1.0, float(settings.AUDIBLE_SYNC_LOCK_STALE_S)))
 
 
 def free_or_stale(now: datetime) -> Q:

@@ -5,14 +5,12 @@ not survive, so the views are dropped first and created again afterwards (on bot
 to keep one code path).
 """
 
-from importlib import import_module
-
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations
 from django.db import models
 
-_views = import_module("tracker_api.audible_sync.migrations.0002_sql_views")
+from tracker_api.books.migrations import _sql_views_0002 as _views
 
 
 class Migration(migrations.Migration):

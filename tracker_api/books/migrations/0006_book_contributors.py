@@ -6,12 +6,10 @@ the column rebuilds the table, which the SQL views reading ``books`` do not surv
 dropped first and created again afterwards (as in 0003).
 """
 
-from importlib import import_module
-
 from django.db import migrations
 from django.db import models
 
-_views = import_module("tracker_api.audible_sync.migrations.0002_sql_views")
+from tracker_api.books.migrations import _sql_views_0002 as _views
 
 
 def move_marked_names(apps, schema_editor):

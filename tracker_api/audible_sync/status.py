@@ -11,8 +11,8 @@ from django.db.models import Count
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker_api.audible_sync import limits
 from tracker_api.audible_sync import ratelimit
+from tracker_api.audible_sync import sync_bounds
 from tracker_api.audible_sync.models import AudibleBookMapping
 from tracker_api.audible_sync.models import AudibleConfig
 from tracker_api.audible_sync.models import AudibleConflict
@@ -92,7 +92,7 @@ def _rate_limit(config: AudibleConfig, now: datetime) -> dict[str, Any]:
         "next_allowed_at": decision.retry_at,
         "next_scheduled_at": scheduled,
         "audible_backoff_until": backoff if backoff and backoff > now else None,
-        "min_interval_minutes": limits.min_sync_interval_minutes(),
+        "min_interval_minutes": sync_bounds.min_sync_interval_minutes(),
         "daily_sync_cap": config.daily_sync_cap,
         "syncs_last_24h": recent,
     }
