@@ -13,6 +13,7 @@ from django.test import Client
 
 from tests.support.factories import ConfigFactory
 from tracker_api.audible_sync.models import AudibleBookMapping
+from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.core.roles import PERSON_GROUP
 from tracker_api.households.models import Assignment
 from tracker_api.households.models import CollectionRoute
@@ -95,6 +96,24 @@ def test_members_route_their_own_titles_and_see_only_their_routes(people):
     question.refresh_from_db()
     assert (question.status, question.answer) == ("answered", pat)
     assert "You left the household" in _post(member, action="leave")
+
+
+def test_a_title_waiting_in_a_conflict_shows_its_name_not_its_asin(people):
+    pat, sam, _kim = people
+    owner, member = _login(pat), _login(sam)
+    _post(owner, action="create")
+    _post(owner, action="invite", username="sam")
+    _post(member, action="accept", invitation=sam.household_invitations.get().pk)
+    home = Membership.objects.get(user=sam).household
+    TitleRoute.objects.create(household=home, asin="B0WAITING1", person=sam, reason="rule")
+    AudibleConflict.objects.create(
+        user=sam, asin="B0WAITING1", item={"title": "A Made-Up Saga, Book 2"}
+    )
+    page = member.get(PAGE).content.decode()
+    assert "A Made-Up Saga, Book 2" in page
+    assert "B0WAITING1" not in page.split("My titles", 1)[-1].split("</table>", 1)[0]
+    # The owner sees another member's title by its ASIN, as before: sam's tracker is sam's.
+    assert "A Made-Up Saga" not in owner.get(PAGE).content.decode()
 
 
 def test_a_person_outside_sees_nothing_of_the_household(people):

@@ -24,6 +24,7 @@ from django.urls import path
 from django.urls import reverse
 
 from tracker_api.audible_sync.models import AudibleBookMapping
+from tracker_api.audible_sync.models import AudibleConflict
 from tracker_api.audible_sync.pages.common import context
 from tracker_api.audible_sync.pages.common import person_page
 from tracker_api.households import membership
@@ -185,11 +186,22 @@ ACTIONS: dict[str, Callable[[HttpRequest, Household | None, Any], str]] = {
 
 
 def _titles(user_id: int, asins: list[str]) -> dict[str, str]:
-    """Titles of the viewer's own mapped ASINs (another member's stay an ASIN)."""
+    """Titles of the viewer's own ASINs (another member's stay an ASIN): from their mappings,
+    else from their conflicts, so a title waiting for a decision is not shown as a code."""
     rows = AudibleBookMapping.objects.filter(user_id=user_id, asin__in=asins)
-    return {
-        asin: (item or {}).get("title") or asin for asin, item in rows.values_list("asin", "item")
+    titles = {
+        asin: title for asin, item in rows.values_list("asin", "item") if (title := _title(item))
     }
+    waiting = [asin for asin in asins if asin not in titles]
+    if waiting:
+        conflicts = AudibleConflict.objects.filter(user_id=user_id, asin__in=waiting)
+        for asin, item in conflicts.order_by("-created_at").values_list("asin", "item"):
+            titles.setdefault(asin, _title(item) or asin)
+    return titles
+
+
+def _title(item: object) -> str:
+    return str(item.get("title") or "") if isinstance(item, dict) else ""
 
 
 def household_page(site: AdminSite, request: HttpRequest) -> HttpResponse:
